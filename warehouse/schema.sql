@@ -119,6 +119,9 @@ CREATE TABLE IF NOT EXISTS alerts (
     acknowledged_at   TIMESTAMPTZ,
     acknowledged_by   VARCHAR
 );
+-- Alerting (warehouse/alerting.py): 'cooldown' when the alert was recorded
+-- but not sent because the same rule had fired for that brand recently.
+ALTER TABLE alerts ADD COLUMN IF NOT EXISTS suppressed VARCHAR;
 
 -- Messages to deliver (email, webhooks). Stored before sending so a restart
 -- or a down server loses nothing; dedup_key makes "send once" hold.
@@ -135,6 +138,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at           TIMESTAMPTZ,
     last_error        VARCHAR
 );
+-- Delivery (warehouse/delivery.py): set instead of sent_at when nothing is
+-- left to send (every alert of the message was acknowledged meanwhile) or
+-- the target was removed from the configuration.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS cancelled_at TIMESTAMPTZ;
 
 -- The triage queue: what the community manager decided about a mention.
 CREATE TABLE IF NOT EXISTS mention_status (
