@@ -1,0 +1,73 @@
+"""The one write path: idempotent, atomic, updates in place."""
+
+import datetime as dt
+
+from warehouse import db, store
+from warehouse.identity import canonical_url, dedup_keys, mention_id, pseudonymize
+
+UTC = dt.timezone.utc
+
+
+def item(i, source="Le Devoir", **kw):
+    base = dict(id=mention_id(source, f"g:{i}"), source=source, source_kind="rss", url=f"https://x.org/{i}",
+                title=f"Titre {i} à Québec", body="Corps", author="Alice",
+                published_at=dt.datetime(2024, 5, 6, 14, 3, tzinfo=dt.timezone(dt.timedelta(hours=-4))))
+    base.update(kw)
+    return base
+
+
+def test_writing_twice_adds_nothing(tmp_path):
+    path = str(tmp_path / "v.duckdb")
+    first = store.write_items(path, [item(i) for i in range(10)])
+    second = store.write_items(path, [item(i) for i in range(10)])
+    assert len(first.new_ids) == 10 and first.new_by_source == {"Le Devoir": 10}
+    assert second.new_ids == [] and second.updated_ids == []
+    assert db.query_df("SELECT count(*) AS n FROM mentions", db=path).n[0] == 10
+
+
+def test_timestamps_are_stored_in_utc_and_missing_dates_recorded(tmp_path):
+    path = str(tmp_path / "v.duckdb")
+    seen = dt.datetime(2024, 5, 7, 12, 0, tzinfo=UTC)
+    store.write_items(path, [item(1), item(2, published_at=None)], collected_at=seen)
+    rows = db.query_df("SELECT id, published_at, date_estimated FROM mentions ORDER BY date_estimated", db=path)
+    assert rows.published_at[0].to_pydatetime() == dt.datetime(2024, 5, 6, 18, 3, tzinfo=UTC)
+    assert rows.date_estimated.tolist() == [False, True]
+    assert rows.published_at[1].to_pydatetime() == seen
+
+
+def test_updated_article_is_the_same_mention_updated(tmp_path):
+    path = str(tmp_path / "v.duckdb")
+    store.write_items(path, [item(1)])
+    with db.transaction(path) as con:
+        con.execute("INSERT INTO mention_facts (mention_id, language) SELECT id, 'fr' FROM raw_mentions")
+    result = store.write_items(path, [item(1, title="Titre corrigé")])
+    assert result.updated_ids and not result.new_ids
+    rows = db.query_df("SELECT title, updated_at FROM raw_mentions", db=path)
+    assert rows.title.tolist() == ["Titre corrigé"] and rows.updated_at.notna().all()
+    # Derived facts of a changed mention are dropped so enrichment recomputes them.
+    assert db.query_df("SELECT count(*) AS n FROM mention_facts", db=path).n[0] == 0
+
+
+def test_canonical_urls_and_dedup_ladder():
+    assert canonical_url("https://www.ledevoir.com/a/b/?utm_source=x&fbclid=1#top") == \
+        canonical_url("http://ledevoir.com/a/b")
+    # The same article fetched before and after a site moved to https.
+    before, rung = dedup_keys([{"guid": "http://x.org/1"}])
+    after, _ = dedup_keys([{"guid": "https://x.org/1/"}])
+    assert rung == "guid" and before == after
+    # More than 5% blank GUIDs: the whole feed switches to links.
+    keys, rung = dedup_keys([{"guid": "", "url": "http://x.org/1"}, {"guid": "a", "url": "http://x.org/2"}])
+    assert rung == "link" and keys == ["l:x.org/1", "l:x.org/2"]
+    keys, rung = dedup_keys([{"title": "Même titre", "published": "2024-05-06"}, {"title": "Autre"}])
+    assert rung == "title" and keys[0] != keys[1]
+
+
+def test_pseudonyms_are_stable_and_keyed():
+    assert pseudonymize("Alice", "k1") == pseudonymize("alice ", "k1")
+    assert pseudonymize("Alice", "k1") != pseudonymize("Alice", "k2")
+    assert "Alice" not in pseudonymize("Alice", "k1")
+
+
+def test_read_only_before_first_collection_shows_empty_schema(tmp_path):
+    assert db.query_df("SELECT count(*) AS n FROM mentions", db=str(tmp_path / "none.duckdb")).n[0] == 0
+    assert not (tmp_path / "none.duckdb").exists()
