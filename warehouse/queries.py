@@ -180,3 +180,149 @@ def data_range(db: str | None = None) -> tuple[dt.datetime | None, dt.datetime |
 
 def mention_count(db: str | None = None) -> int:
     return int(_df("SELECT count(*) AS n FROM raw_mentions", [], db).iloc[0]["n"])
+
+
+# --- Period briefing (warehouse/report.py) ---------------------------------------
+# Prefixed so they never collide with the dashboard pages' queries; same Filters,
+# same population rules as share_of_voice_totals.
+
+def briefing_sentiment(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """brand, mentions, positive, neutral, negative, net_sentiment.
+
+    net_sentiment = (P - N) / (P + N) x 100, from -100 to +100; neutral and
+    unscored mentions do not count; NaN when a brand has neither P nor N.
+    """
+    w = _mention_where(f)
+    sql = f"""
+        SELECT b.brand, count(*) AS mentions,
+               count_if(m.sentiment = 'positive') AS positive,
+               count_if(m.sentiment = 'neutral') AS neutral,
+               count_if(m.sentiment = 'negative') AS negative,
+               100.0 * (count_if(m.sentiment = 'positive') - count_if(m.sentiment = 'negative'))
+                 / nullif(count_if(m.sentiment IN ('positive', 'negative')), 0) AS net_sentiment
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+        {w.sql} GROUP BY 1 ORDER BY mentions DESC, brand
+    """
+    out = _df(sql, w.params, db)
+    for col in ("mentions", "positive", "neutral", "negative"):
+        out[col] = out[col].astype("int64")
+    out["net_sentiment"] = out["net_sentiment"].astype("float64")
+    return out
+
+
+def briefing_top_terms(f: Filters, db: str | None = None, per_brand: int = 5) -> pd.DataFrame:
+    """brand, term, mentions (distinct mentions of the brand using the term), rank (1 = most used)."""
+    w = _mention_where(f)
+    sql = f"""
+        WITH counts AS (
+            SELECT b.brand, t.term, count(DISTINCT t.mention_id) AS mentions
+            FROM mention_terms t
+            JOIN mention_brands b ON b.mention_id = t.mention_id
+            JOIN mentions m ON m.id = t.mention_id
+            {w.sql} GROUP BY 1, 2
+        )
+        SELECT brand, term, mentions,
+               row_number() OVER (PARTITION BY brand ORDER BY mentions DESC, term) AS rank
+        FROM counts QUALIFY rank <= ? ORDER BY brand, rank
+    """
+    return _df(sql, [*w.params, int(per_brand)], db)
+
+
+def briefing_rising_terms(f: Filters, db: str | None = None, limit: int = 8,
+                          min_mentions: int = 2) -> pd.DataFrame:
+    """term, mentions, prev_mentions, change: terms used more than in the previous period of the same length."""
+    prev = f.previous()
+    span = Filters(prev.start, f.end, f.brands, f.sources, f.kinds, f.languages, f.sentiments, f.tz)
+    w = _mention_where(span)
+    sql = f"""
+        WITH per AS (
+            SELECT t.term, t.mention_id, any_value(m.published_at >= ?) AS current
+            FROM mention_terms t
+            JOIN mention_brands b ON b.mention_id = t.mention_id
+            JOIN mentions m ON m.id = t.mention_id
+            {w.sql} GROUP BY 1, 2
+        )
+        SELECT term, count_if(current) AS mentions, count_if(NOT current) AS prev_mentions,
+               count_if(current) - count_if(NOT current) AS change
+        FROM per GROUP BY 1
+        HAVING count_if(current) >= ? AND count_if(current) > count_if(NOT current)
+        ORDER BY change DESC, mentions DESC, term LIMIT ?
+    """
+    return _df(sql, [f.start, *w.params, int(min_mentions), int(limit)], db)
+
+
+def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "engagement",
+                              limit: int = 5) -> pd.DataFrame:
+    """id, published_at, source, source_kind, title, url, engagement, sentiment, sentiment_score,
+    date_estimated, brands (comma-separated), one row per mention.
+
+    order="engagement": most engaged first (mentions with an engagement figure);
+    order="negative": most negative first (mentions classified negative).
+    """
+    if order not in ("engagement", "negative"):
+        raise ValueError(f"unknown order {order!r}")
+    w = _mention_where(f)
+    if order == "engagement":
+        w.add("m.engagement > 0")
+        order_sql = "engagement DESC, published_at DESC, id"
+    else:
+        w.add("m.sentiment = 'negative'")
+        order_sql = "sentiment_score ASC NULLS LAST, engagement DESC NULLS LAST, published_at DESC, id"
+    sql = f"""
+        SELECT m.id, any_value(m.published_at) AS published_at, any_value(m.source) AS source,
+               any_value(m.source_kind) AS source_kind, any_value(m.title) AS title,
+               any_value(m.body) AS body, any_value(m.url) AS url,
+               any_value(m.engagement) AS engagement, any_value(m.sentiment) AS sentiment,
+               any_value(m.sentiment_score) AS sentiment_score,
+               any_value(m.date_estimated) AS date_estimated,
+               string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) AS brands
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+        {w.sql} GROUP BY m.id ORDER BY {order_sql} LIMIT ?
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+def briefing_alerts(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """Alerts whose window overlaps the period (brand alerts in scope and source alerts), most severe first."""
+    w = _Where()
+    w.add("coalesce(a.window_start, a.created_at) < ?", f.end)
+    w.add("coalesce(a.window_end, a.window_start, a.created_at) >= ?", f.start)
+    if f.brands:
+        w.add(f"(a.brand IS NULL OR a.brand IN ({', '.join('?' * len(f.brands))}))", *f.brands)
+    if f.sources:
+        w.add(f"(a.source IS NULL OR a.source IN ({', '.join('?' * len(f.sources))}))", *f.sources)
+    sql = f"""
+        SELECT a.id, a.rule, a.brand, a.source, a.kind, a.severity, a.window_start, a.window_end,
+               a.observed, a.expected, a.explanation, CAST(a.details AS VARCHAR) AS details,
+               a.created_at, a.status
+        FROM alerts a {w.sql}
+        ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 coalesce(a.window_start, a.created_at), a.id
+    """
+    return _df(sql, w.params, db)
+
+
+def briefing_sources(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """source, source_kind, items (everything collected in the period), mentions (naming a brand in
+    scope), estimated (of those mentions, how many have an estimated date)."""
+    wa = _mention_where(Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz), with_brand=False)
+    wb = _mention_where(f)
+    sql = f"""
+        WITH items AS (
+            SELECT m.source, any_value(m.source_kind) AS source_kind, count(*) AS items
+            FROM mentions m {wa.sql} GROUP BY 1
+        ), matched AS (
+            SELECT m.source, count(DISTINCT m.id) AS mentions,
+                   count(DISTINCT m.id) FILTER (WHERE m.date_estimated) AS estimated
+            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+            {wb.sql} GROUP BY 1
+        )
+        SELECT i.source, i.source_kind, i.items, coalesce(x.mentions, 0) AS mentions,
+               coalesce(x.estimated, 0) AS estimated
+        FROM items i LEFT JOIN matched x USING (source)
+        ORDER BY i.items DESC, i.source
+    """
+    out = _df(sql, [*wa.params, *wb.params], db)
+    for col in ("items", "mentions", "estimated"):
+        out[col] = out[col].astype("int64")
+    return out
