@@ -88,3 +88,34 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """Render offline (vl-convert, no browser, no network) for emails and reports."""
     import vl_convert as vlc
     return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+SENTIMENT_LABELS = {
+    "fr": {"positive": "Positif", "neutral": "Neutre", "negative": "Négatif", "share": "Part des mentions (%)"},
+    "en": {"positive": "Positive", "neutral": "Neutral", "negative": "Negative", "share": "Share of mentions (%)"},
+}
+
+
+def sentiment_split_bars(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """100 % stacked bar per brand (negative, neutral, positive), from queries.briefing_sentiment()."""
+    lab, slab = LABELS[lang], SENTIMENT_LABELS[lang]
+    order = ["negative", "neutral", "positive"]
+    rows = []
+    for rec in df.to_dict("records"):
+        total = sum(int(rec[k]) for k in order)
+        for i, k in enumerate(order):
+            rows.append({"brand": rec["brand"], "sentiment": slab[k], "order": i, "count": int(rec[k]),
+                         "pct": 100.0 * int(rec[k]) / total if total else 0.0})
+    data = pd.DataFrame(rows, columns=["brand", "sentiment", "order", "count", "pct"])
+    brands = df["brand"].tolist() if not df.empty else []
+    # Red / grey / green read as negative / neutral / positive without a legend lookup.
+    colors = alt.Scale(domain=[slab[k] for k in order], range=["#c5283d", "#b8bec4", "#2e933c"])
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("pct:Q", title=slab["share"], stack="zero", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("brand:N", title=None, sort=brands),
+        color=alt.Color("sentiment:N", title=None, scale=colors, sort=[slab[k] for k in order],
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("brand:N", title=lab["brand"]), alt.Tooltip("sentiment:N"),
+                 alt.Tooltip("count:Q", title=lab["mentions"]), alt.Tooltip("pct:Q", format=".1f")],
+    ).properties(height=max(60, 30 * len(brands)))
