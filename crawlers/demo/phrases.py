@@ -409,7 +409,7 @@ NOBRAND_FR = [
 ]
 EXTRAS_FR = [
     "Le modem est correct, sans plus.", "En tout cas, moi je négocie chaque année.",
-    "Je suis à {city}, dans {hood}.", "On verra bien.", "Bonne journée!",
+    "Je suis à {city}, pas loin du centre-ville.", "Chez nous dans {hood}, ça va mieux depuis l'été.", "On verra bien.", "Bonne journée!",
     "Merci d'avance!", "C'est rendu cher en titi.", "Faut pas se laisser niaiser.",
     "Je vais appeler demain pour voir.", "J'ai fait trois speedtests pour être sûr.",
 ]
@@ -450,3 +450,20 @@ OFFTOPIC_FR = [
     "Il a neigé encore, je suis tanné de l'hiver.", "On est allés aux pommes, c'était l'fun.",
     "Des recommandations de séries à écouter?",
 ]
+
+# Second sentence of a topic's first post (the first is the topic title).
+FIRST_FOLLOWUPS = {
+    "question": ["Je déménage bientôt et j'aimerais avoir vos avis.", "Merci d'avance pour vos réponses!",
+                 "J'ai fait le tour des sites mais c'est pas clair.", "Any tips welcome, merci!",
+                 "Je veux pas me faire niaiser avec des frais cachés."],
+    "complaint": ["Ça fait trois fois ce mois-ci, je suis à bout.", "J'ai appelé deux fois, aucune solution.",
+                  "Quelqu'un a vécu la même chose?"],
+    "praise": ["Je partage parce que c'est rare que je sois content d'un fournisseur 🙂",
+               "Franchement, c'est pas pire pantoute."],
+    "launch": ["Ils l'ont annoncé ce matin, quelqu'un l'a déjà pris?", "Le prix a l'air bon, vos impressions?"],
+    "compare": ["Je veux changer, mais j'hésite.", "Vos expériences?"],
+    "general": ["Postez vos résultats de speedtest ici.", "Vos résultats?"],
+    "outage": ["Plus rien ne marche depuis ce matin, ni cell ni Internet.",
+               "Pas de réseau du tout ici, quelqu'un d'autre?"],
+    "offtopic": ["On jase de tout sauf de forfaits ici 😄", "Partagez vos bons plans!"],
+}
