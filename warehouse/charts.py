@@ -26,10 +26,18 @@ FR_LOCALE = alt.Locale(
 LABELS = {
     "fr": {"day": "Jour", "brand": "Marque", "share": "Part de voix (%)", "mentions": "Mentions",
            "stories": "Histoires", "story_share": "Part de voix par histoire (%)",
-           "attention": "Attention normalisée", "collected": "Éléments collectés"},
+           "attention": "Attention normalisée", "collected": "Éléments collectés",
+           "source_kind": "Type de source", "sentiment": "Tonalité", "term": "Terme", "score": "Score de hausse",
+           "source": "Source", "items": "Éléments", "engagement": "Engagement", "own": "Votre marque",
+           "positive": "positive", "neutral": "neutre", "negative": "négative", "recent": "Récent",
+           "baseline": "Référence", "share_brand": "Part des mentions de la marque (%)"},
     "en": {"day": "Day", "brand": "Brand", "share": "Share of voice (%)", "mentions": "Mentions",
            "stories": "Stories", "story_share": "Share of voice by story (%)",
-           "attention": "Normalized attention", "collected": "Items collected"},
+           "attention": "Normalized attention", "collected": "Items collected",
+           "source_kind": "Source kind", "sentiment": "Sentiment", "term": "Term", "score": "Rise score",
+           "source": "Source", "items": "Items", "engagement": "Engagement", "own": "Your brand",
+           "positive": "positive", "neutral": "neutral", "negative": "negative", "recent": "Recent",
+           "baseline": "Baseline", "share_brand": "Share of the brand's mentions (%)"},
 }
 
 DATE_FORMAT = {"fr": "%e %b", "en": "%b %e"}
@@ -71,17 +79,133 @@ def sov_over_time(df: pd.DataFrame, lang: str = "fr", measure: str = "share", st
     ).properties(height=320)
 
 
-def sov_bars(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
-    """Share of voice over the period per brand, from share_of_voice_totals()."""
+def sov_bars(df: pd.DataFrame, lang: str = "fr", own: tuple[str, ...] = ()) -> alt.Chart:
+    """Share of voice over the period per brand, from share_of_voice_totals().
+
+    Own brands are drawn opaque with an outline, competitors lighter, so the
+    user's brand stands out without changing its colour between charts.
+    """
     lab = LABELS[lang]
-    brands = df["brand"].tolist() if not df.empty else []
-    return alt.Chart(df).mark_bar().encode(
+    data = df.copy()
+    brands = data["brand"].tolist() if not data.empty else []
+    data["own"] = data["brand"].isin(own) if not data.empty else []
+    return alt.Chart(data).mark_bar(strokeWidth=2).encode(
         x=alt.X("share:Q", title=lab["share"]),
         y=alt.Y("brand:N", title=None, sort="-x"),
         color=alt.Color("brand:N", legend=None, scale=brand_color_scale(brands)),
+        opacity=alt.condition(alt.datum.own, alt.value(1.0), alt.value(0.55)),
+        stroke=alt.condition(alt.datum.own, alt.value("#111111"), alt.value(None)),
         tooltip=[alt.Tooltip("brand:N", title=lab["brand"]), alt.Tooltip("mentions:Q", title=lab["mentions"]),
                  alt.Tooltip("share:Q", title=lab["share"], format=".1f")],
     ).properties(height=max(60, 36 * len(brands)))
+
+
+SENTIMENT_COLORS = {"positive": "#2e933c", "neutral": "#9aa0a6", "negative": "#c5283d"}
+
+
+def sov_by_kind(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """Stacked share of voice per source kind, from queries.share_of_voice_by_kind()."""
+    lab = LABELS[lang]
+    brands = sorted(df["brand"].unique().tolist()) if not df.empty else []
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("source_kind:N", title=lab["source_kind"]),
+        x=alt.X("share:Q", title=lab["share"], stack="zero", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("brand:N", title=lab["brand"], scale=brand_color_scale(brands)),
+        tooltip=[alt.Tooltip("source_kind:N", title=lab["source_kind"]), alt.Tooltip("brand:N", title=lab["brand"]),
+                 alt.Tooltip("mentions:Q", title=lab["mentions"]),
+                 alt.Tooltip("share:Q", title=lab["share"], format=".1f")],
+    ).properties(height=max(80, 40 * df["source_kind"].nunique() if not df.empty else 80))
+
+
+def sentiment_bars(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """Each brand's mentions split by sentiment (100 % stacked), from queries.sentiment_by_brand()."""
+    lab = LABELS[lang]
+    data = df.copy()
+    data["sentiment_label"] = data["sentiment"].map(lambda s: lab.get(s, s)) if not data.empty else []
+    order = ["positive", "neutral", "negative"]
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("brand:N", title=None),
+        x=alt.X("share:Q", title=lab["share_brand"], stack="zero", scale=alt.Scale(domain=[0, 100])),
+        # Colour on the translated label so the legend reads in the interface language.
+        color=alt.Color("sentiment_label:N", title=lab["sentiment"],
+                        scale=alt.Scale(domain=[lab[s] for s in order], range=[SENTIMENT_COLORS[s] for s in order])),
+        order=alt.Order("sentiment_order:Q"),
+        tooltip=[alt.Tooltip("brand:N", title=lab["brand"]),
+                 alt.Tooltip("sentiment_label:N", title=lab["sentiment"]),
+                 alt.Tooltip("mentions:Q", title=lab["mentions"]),
+                 alt.Tooltip("share:Q", title=lab["share_brand"], format=".1f")],
+    ).transform_calculate(
+        sentiment_order="datum.sentiment == 'positive' ? 0 : datum.sentiment == 'neutral' ? 1 : 2"
+    ).properties(height=max(60, 36 * (data["brand"].nunique() if not data.empty else 1)))
+
+
+def attention_lines(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """Normalized attention per brand per day, from queries.normalized_attention()."""
+    lab = LABELS[lang]
+    data = df.copy()
+    data["day"] = pd.to_datetime(data["day"])
+    brands = sorted(data["brand"].unique().tolist()) if not data.empty else []
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("day:T", title=lab["day"], axis=alt.Axis(format=DATE_FORMAT[lang])),
+        y=alt.Y("attention:Q", title=lab["attention"], axis=alt.Axis(format="%")),
+        color=alt.Color("brand:N", title=lab["brand"], scale=brand_color_scale(brands)),
+        tooltip=[alt.Tooltip("day:T", title=lab["day"], format="%Y-%m-%d"),
+                 alt.Tooltip("brand:N", title=lab["brand"]),
+                 alt.Tooltip("mentions:Q", title=lab["mentions"]),
+                 alt.Tooltip("collected:Q", title=lab["collected"]),
+                 alt.Tooltip("attention:Q", title=lab["attention"], format=".1%")],
+    ).properties(height=280)
+
+
+TERM_SELECTION = "term_pick"
+
+
+def term_bars(df: pd.DataFrame, lang: str = "fr", value: str = "score", selectable: bool = True) -> alt.Chart:
+    """Horizontal bars of terms (rising score or counts); clicking a bar selects its term.
+
+    The selection parameter is named TERM_SELECTION so the page can read
+    which term was clicked from st.altair_chart(on_select="rerun").
+    """
+    lab = LABELS[lang]
+    chart = alt.Chart(df).mark_bar(color="#1f5fa8").encode(
+        y=alt.Y("term:N", title=None, sort="-x"),
+        x=alt.X(f"{value}:Q", title=lab.get(value, value)),
+        tooltip=[alt.Tooltip("term:N", title=lab["term"]),
+                 alt.Tooltip(f"{value}:Q", title=lab.get(value, value), format=".2f" if value == "score" else "d")],
+    ).properties(height=max(60, 24 * len(df)))
+    if selectable:
+        pick = alt.selection_point(name=TERM_SELECTION, fields=["term"], on="click")
+        chart = chart.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)))
+    return chart
+
+
+def term_timeline(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """Mentions containing one term per brand per day, from queries.term_timeline()."""
+    lab = LABELS[lang]
+    data = df.copy()
+    data["day"] = pd.to_datetime(data["day"])
+    brands = sorted(data["brand"].unique().tolist()) if not data.empty else []
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("day:T", title=lab["day"], axis=alt.Axis(format=DATE_FORMAT[lang])),
+        y=alt.Y("mentions:Q", title=lab["mentions"], stack="zero"),
+        color=alt.Color("brand:N", title=lab["brand"], scale=brand_color_scale(brands)),
+        tooltip=[alt.Tooltip("day:T", title=lab["day"], format="%Y-%m-%d"),
+                 alt.Tooltip("brand:N", title=lab["brand"]), alt.Tooltip("mentions:Q", title=lab["mentions"])],
+    ).properties(height=220)
+
+
+def source_volume(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
+    """Items collected per source per day, from queries.volume_by_source_daily()."""
+    lab = LABELS[lang]
+    data = df.copy()
+    data["day"] = pd.to_datetime(data["day"])
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("day:T", title=lab["day"], axis=alt.Axis(format=DATE_FORMAT[lang])),
+        y=alt.Y("items:Q", title=lab["items"]),
+        color=alt.Color("source:N", title=lab["source"]),
+        tooltip=[alt.Tooltip("day:T", title=lab["day"], format="%Y-%m-%d"),
+                 alt.Tooltip("source:N", title=lab["source"]), alt.Tooltip("items:Q", title=lab["items"])],
+    ).properties(height=280)
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:

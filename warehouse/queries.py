@@ -182,6 +182,321 @@ def mention_count(db: str | None = None) -> int:
     return int(_df("SELECT count(*) AS n FROM raw_mentions", [], db).iloc[0]["n"])
 
 
+# --- dashboard queries ------------------------------------------------------------
+# Every function below reads through one short read-only connection (db.query_df),
+# so a collection can write between two of them.
+
+SENTIMENTS = ("positive", "neutral", "negative")
+TRIAGE_STATUSES = ("to_handle", "handled", "ignored")
+
+
+def _brand_exists(f: Filters, alias: str = "m") -> _Where:
+    """Filters on mentions alone; the brand filter becomes EXISTS so a mention naming
+    two brands is counted once (mention-level views, unlike share of voice)."""
+    w = _mention_where(f, with_brand=False, alias=alias)
+    if f.brands:
+        w.add(f"EXISTS (SELECT 1 FROM mention_brands bb WHERE bb.mention_id = {alias}.id "
+              f"AND bb.brand IN ({', '.join('?' * len(f.brands))}))", *f.brands)
+    else:
+        w.add(f"EXISTS (SELECT 1 FROM mention_brands bb WHERE bb.mention_id = {alias}.id)")
+    return w
+
+
+def overview(f: Filters, own_brands: tuple[str, ...] = (), db: str | None = None) -> dict:
+    """Headline numbers for a window: mentions naming a watched brand, sentiment, own share.
+
+    net_sentiment = (P - N) / (P + N) on -1..1 (Talkwalker), None without polar mentions.
+    own_share = mentions of the own brand(s) / mentions of all watched brands x 100.
+    """
+    w = _brand_exists(f)
+    sql = f"""
+        SELECT count(*) AS mentions,
+               count(*) FILTER (WHERE m.sentiment = 'positive') AS positive,
+               count(*) FILTER (WHERE m.sentiment = 'negative') AS negative,
+               count(*) FILTER (WHERE m.sentiment = 'neutral') AS neutral
+        FROM mentions m {w.sql}
+    """
+    row = _df(sql, w.params, db).iloc[0]
+    pos, neg = int(row["positive"]), int(row["negative"])
+    totals = share_of_voice_totals_plain(f, db)
+    own_share = None
+    if own_brands and not totals.empty and totals["mentions"].sum() > 0:
+        own_share = 100.0 * totals.loc[totals["brand"].isin(own_brands), "mentions"].sum() / totals["mentions"].sum()
+    return {"mentions": int(row["mentions"]), "positive": pos, "negative": neg, "neutral": int(row["neutral"]),
+            "net_sentiment": (pos - neg) / (pos + neg) if pos + neg else None, "own_share": own_share}
+
+
+def share_of_voice_totals_plain(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """brand, mentions, share for one period (no comparison), cheap for headline numbers."""
+    w = _mention_where(f)
+    sql = f"""
+        SELECT brand, mentions, 100.0 * mentions / nullif(sum(mentions) OVER (), 0) AS share FROM (
+            SELECT b.brand, count(*) AS mentions
+            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1
+        ) ORDER BY mentions DESC, brand
+    """
+    return _df(sql, w.params, db)
+
+
+def share_of_voice_by_kind(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """source_kind, brand, mentions, share (% of the brand mentions of that kind of source)."""
+    w = _mention_where(f)
+    sql = f"""
+        SELECT source_kind, brand, mentions,
+               100.0 * mentions / sum(mentions) OVER (PARTITION BY source_kind) AS share FROM (
+            SELECT m.source_kind, b.brand, count(*) AS mentions
+            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1, 2
+        ) ORDER BY source_kind, brand
+    """
+    return _df(sql, w.params, db)
+
+
+def sentiment_by_brand(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """brand, sentiment, mentions, share (% of that brand's mentions), net_sentiment per brand."""
+    w = _mention_where(f)
+    sql = f"""
+        SELECT brand, sentiment, mentions,
+               100.0 * mentions / sum(mentions) OVER (PARTITION BY brand) AS share,
+               (sum(mentions) FILTER (WHERE sentiment = 'positive') OVER (PARTITION BY brand)
+                 - sum(mentions) FILTER (WHERE sentiment = 'negative') OVER (PARTITION BY brand))::DOUBLE
+                 / nullif(sum(mentions) FILTER (WHERE sentiment IN ('positive', 'negative'))
+                          OVER (PARTITION BY brand), 0) AS net_sentiment
+        FROM (
+            SELECT b.brand, coalesce(m.sentiment, 'neutral') AS sentiment, count(*) AS mentions
+            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1, 2
+        ) ORDER BY brand, sentiment
+    """
+    df = _df(sql, w.params, db)
+    if not df.empty:
+        # The FILTERed windows are NULL on rows outside the filter: spread the brand's value.
+        df["net_sentiment"] = df.groupby("brand")["net_sentiment"].transform("max")
+    return df
+
+
+def open_alerts(db: str | None = None, limit: int = 50) -> pd.DataFrame:
+    """Open alerts, most severe and newest first; details is the JSON text as stored."""
+    sql = """
+        SELECT id, rule, brand, source, kind, severity, window_start, window_end, observed, expected,
+               explanation, CAST(details AS VARCHAR) AS details, created_at
+        FROM alerts WHERE status = 'open'
+        ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, created_at DESC
+        LIMIT ?
+    """
+    return _df(sql, [int(limit)], db)
+
+
+def mentions_by_ids(ids: list[str] | tuple[str, ...], db: str | None = None) -> pd.DataFrame:
+    """id, title, url, source, published_at, sentiment for the mentions an alert points at."""
+    if not ids:
+        return pd.DataFrame(columns=["id", "title", "url", "source", "published_at", "sentiment"])
+    sql = f"""
+        SELECT id, title, url, source, published_at, sentiment FROM mentions
+        WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY published_at DESC
+    """
+    return _df(sql, list(ids), db)
+
+
+def triage_queue(f: Filters, db: str | None = None, statuses: tuple[str, ...] = ("to_handle",),
+                 engagement_threshold: int = 100, limit: int = 30) -> pd.DataFrame:
+    """Mentions to handle: negative, or urgent (engagement at or above the threshold).
+
+    Status defaults to to_handle until the user decides (mention_status).
+    Columns: id, title, body, url, source, source_kind, published_at, sentiment, engagement,
+    brands, status, reason (negative | engagement).
+    """
+    w = _brand_exists(f)
+    w.add("(m.sentiment = 'negative' OR coalesce(m.engagement, 0) >= ?)", int(engagement_threshold))
+    w.add_in("coalesce(s.status, 'to_handle')", tuple(statuses))
+    sql = f"""
+        WITH q AS (
+            SELECT m.id, m.title, left(m.body, 400) AS body, m.url, m.source, m.source_kind, m.published_at,
+                   m.sentiment, m.engagement, coalesce(s.status, 'to_handle') AS status,
+                   CASE WHEN m.sentiment = 'negative' THEN 'negative' ELSE 'engagement' END AS reason
+            FROM mentions m LEFT JOIN mention_status s ON s.mention_id = m.id
+            {w.sql}
+            ORDER BY coalesce(m.engagement, 0) DESC, m.published_at DESC LIMIT ?
+        )
+        SELECT q.*, (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
+                     WHERE b.mention_id = q.id) AS brands
+        FROM q ORDER BY coalesce(q.engagement, 0) DESC, q.published_at DESC
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+def mention_status_of(mention_id: str, db: str | None = None) -> str:
+    df = _df("SELECT status FROM mention_status WHERE mention_id = ?", [mention_id], db)
+    return df.iloc[0]["status"] if not df.empty else "to_handle"
+
+
+# --- search -------------------------------------------------------------------------
+
+def _like_escape(text: str) -> str:
+    # A user's % or _ is a character to find, not a wildcard.
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_where(f: Filters, text: str | None) -> _Where:
+    w = _brand_exists(f) if f.brands else _mention_where(f, with_brand=False)
+    for word in (text or "").split():
+        # Every word must appear (AND), accents and case folded on both sides.
+        w.add("strip_accents(coalesce(m.title, '') || ' ' || coalesce(m.body, '')) ILIKE "
+              "'%' || strip_accents(?) || '%' ESCAPE '\\'", _like_escape(word))
+    return w
+
+
+def search_mentions(f: Filters, text: str | None = None, db: str | None = None,
+                    limit: int = 100, offset: int = 0) -> pd.DataFrame:
+    """Newest mentions matching every word of text (title or body), one page of them.
+
+    Columns: published_at, brands, source, source_kind, title, body (first 300 chars), author,
+    language, sentiment, engagement, url, id. Only one page leaves DuckDB.
+    """
+    w = _search_where(f, text)
+    sql = f"""
+        WITH page AS (
+            SELECT m.id, m.published_at, m.source, m.source_kind, m.title, left(m.body, 300) AS body,
+                   m.author, m.language, m.sentiment, m.engagement, m.url
+            FROM mentions m {w.sql}
+            ORDER BY m.published_at DESC, m.id LIMIT ? OFFSET ?
+        )
+        SELECT p.published_at,
+               (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
+                WHERE b.mention_id = p.id) AS brands,
+               p.source, p.source_kind, p.title, p.body, p.author, p.language, p.sentiment, p.engagement,
+               p.url, p.id
+        FROM page p ORDER BY p.published_at DESC, p.id
+    """
+    return _df(sql, [*w.params, int(limit), int(offset)], db)
+
+
+def count_mentions(f: Filters, text: str | None = None, db: str | None = None) -> int:
+    w = _search_where(f, text)
+    return int(_df(f"SELECT count(*) AS n FROM mentions m {w.sql}", w.params, db).iloc[0]["n"])
+
+
+def languages_present(db: str | None = None) -> list[str]:
+    df = _df("SELECT DISTINCT language FROM mention_facts WHERE language IS NOT NULL ORDER BY 1", [], db)
+    return df["language"].tolist()
+
+
+def kinds_present(db: str | None = None) -> list[str]:
+    return _df("SELECT DISTINCT source_kind FROM raw_mentions ORDER BY 1", [], db)["source_kind"].tolist()
+
+
+# --- terms, questions ---------------------------------------------------------------
+
+def term_counts_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """term, day, n: mentions per term per local day (input of warehouse.terms.rising_terms)."""
+    w = _brand_exists(f)
+    sql = f"""
+        SELECT t.term, {_local_day('m.published_at')} AS day, count(DISTINCT m.id) AS n
+        FROM mention_terms t JOIN mentions m ON m.id = t.mention_id {w.sql}
+        GROUP BY 1, 2 ORDER BY 2, 1
+    """
+    return _df(sql, [f.tz, *w.params], db)
+
+
+def top_terms_by_brand(f: Filters, db: str | None = None, per_brand: int = 10) -> pd.DataFrame:
+    """brand, term, mentions, rank: the most frequent terms in each brand's mentions."""
+    w = _mention_where(f)
+    sql = f"""
+        SELECT brand, term, mentions, rank FROM (
+            SELECT b.brand, t.term, count(DISTINCT m.id) AS mentions,
+                   row_number() OVER (PARTITION BY b.brand ORDER BY count(DISTINCT m.id) DESC, t.term) AS rank
+            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+            JOIN mention_terms t ON t.mention_id = m.id {w.sql}
+            GROUP BY b.brand, t.term
+        ) WHERE rank <= ? ORDER BY brand, rank
+    """
+    return _df(sql, [*w.params, int(per_brand)], db)
+
+
+def term_timeline(f: Filters, term: str, db: str | None = None) -> pd.DataFrame:
+    """day, brand, mentions: mentions containing term per brand per local day."""
+    w = _mention_where(f)
+    w.add("EXISTS (SELECT 1 FROM mention_terms t WHERE t.mention_id = m.id AND t.term = ?)", term)
+    sql = f"""
+        SELECT {_local_day('m.published_at')} AS day, b.brand, count(*) AS mentions
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql}
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return _df(sql, [f.tz, *w.params], db)
+
+
+def term_mentions(f: Filters, term: str, db: str | None = None, limit: int = 50) -> pd.DataFrame:
+    """The newest mentions behind a term (same columns as search_mentions)."""
+    w = _brand_exists(f)
+    w.add("EXISTS (SELECT 1 FROM mention_terms t WHERE t.mention_id = m.id AND t.term = ?)", term)
+    sql = f"""
+        SELECT m.published_at,
+               (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
+                WHERE b.mention_id = m.id) AS brands,
+               m.source, m.title, left(m.body, 300) AS body, m.sentiment, m.engagement, m.url, m.id
+        FROM mentions m {w.sql} ORDER BY m.published_at DESC LIMIT ?
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+def questions_asked(f: Filters, db: str | None = None, limit: int = 2000) -> pd.DataFrame:
+    """question, mention_id, source, published_at, language, url, brands: newest first."""
+    w = _brand_exists(f)
+    sql = f"""
+        SELECT q.question, m.id AS mention_id, m.source, m.published_at, m.language, m.url,
+               (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
+                WHERE b.mention_id = m.id) AS brands
+        FROM mention_questions q JOIN mentions m ON m.id = q.mention_id {w.sql}
+        ORDER BY m.published_at DESC LIMIT ?
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+def competitor_engagement_terms(f: Filters, own_brands: tuple[str, ...] = (), db: str | None = None,
+                                limit: int = 15) -> pd.DataFrame:
+    """brand, term, engagement, mentions: terms where competitors (not own brands) get the
+    most engagement (sum of likes/replies/score of the mentions containing the term)."""
+    w = _mention_where(f)
+    if own_brands:
+        w.add(f"b.brand NOT IN ({', '.join('?' * len(own_brands))})", *own_brands)
+    sql = f"""
+        SELECT b.brand, t.term, sum(coalesce(m.engagement, 0)) AS engagement, count(DISTINCT m.id) AS mentions
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+        JOIN mention_terms t ON t.mention_id = m.id {w.sql}
+        GROUP BY 1, 2 HAVING sum(coalesce(m.engagement, 0)) > 0
+        ORDER BY engagement DESC, mentions DESC, t.term LIMIT ?
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+# --- sources ------------------------------------------------------------------------
+
+def volume_by_source_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
+    """day, source, items: every collected item (brand or not) per source per local day."""
+    w = _mention_where(Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz), with_brand=False)
+    sql = f"""
+        SELECT {_local_day('m.published_at')} AS day, m.source, count(*) AS items
+        FROM mentions m {w.sql} GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return _df(sql, [f.tz, *w.params], db)
+
+
+def crawl_errors(db: str | None = None, limit: int = 50, sources: tuple[str, ...] = ()) -> pd.DataFrame:
+    """started_at, source, status, http_status, error: the newest failed fetches."""
+    w = _Where()
+    w.add("status = 'error'")
+    w.add_in("source", sources)
+    sql = f"""
+        SELECT started_at, source, status, http_status, error FROM crawl_log {w.sql}
+        ORDER BY started_at DESC LIMIT ?
+    """
+    return _df(sql, [*w.params, int(limit)], db)
+
+
+def source_states(db: str | None = None) -> pd.DataFrame:
+    """Raw per-source memory, for when warehouse.health is not available."""
+    return _df("SELECT source, last_success_at, consecutive_failures, failing_since, last_error, next_poll_at, "
+               "last_new_item_at FROM source_state ORDER BY source", [], db)
+
+
 # --- Period briefing (warehouse/report.py) ---------------------------------------
 # Prefixed so they never collide with the dashboard pages' queries; same Filters,
 # same population rules as share_of_voice_totals.
