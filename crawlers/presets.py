@@ -25,7 +25,7 @@ PRESETS: dict[str, dict[str, str]] = {
         "post": "table.post[id^=post], li.postcontainer[id^=post_], div[id^=edit] > table[id^=post]",
         "post_id": "::attr(id)",
         "author": "dt.author::text, a.username strong::text, a.username::text, a.bigusername::text",
-        "date": "td.postdate::text, span.date::text, div.posthead span.postdate::text",
+        "date": "td.postdate::text, div.posthead span.date, span.date",
         "body": "td.postbody, div[id^=post_message_], blockquote.postcontent",
         "title": "span.threadtitle a::text, h1 span.threadtitle::text, div.breadcrumbs a.bclast::text, td.navbar strong::text",
         "next_page": "a[rel=next]::attr(href), a[title^='Next Page']::attr(href), div.pages a[title='Next page']::attr(href)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -330,7 +331,7 @@ class VigieSpider(scrapy.Spider):
         topics = run.cursor.setdefault("topics", {})
         if posts:
             run.ok_fetches += 1
-            thread = response.meta.get("vigie_thread") or canonical_url(response.url)
+            thread = response.meta.get("vigie_thread") or thread_key(response.url)
             for post in posts:
                 key = f"p:{post['post_id']}" if post.get("post_id") else \
                     "t:" + mention_id(run.name, f"{post.get('author')}\x1f{(post.get('body') or '')[:300]}")
@@ -346,7 +347,7 @@ class VigieSpider(scrapy.Spider):
         if links:
             run.ok_fetches += 1
             for link in links[:MAX_TOPICS_PER_PAGE]:
-                thread = canonical_url(link)
+                thread = thread_key(link)
                 # Incremental: resume a known topic at the last page we read.
                 resume = (topics.get(thread) or {}).get("page") or link
                 if resume.split("#")[0] in run.visited:
@@ -424,6 +425,16 @@ class VigieSpider(scrapy.Spider):
             # ?post_number=N returns the ~20 posts before N (see the corpus README).
             yield self._request(run, f"{base}/t/{topic_id}/posts.json?post_number={max(numbers) + 21}", "discourse",
                                 vigie_page=page + 1)
+
+
+_SESSION_PARAMS = re.compile(r"(^|&)(sid|s|phpsessid|sessionid)=[^&]*", re.I)
+
+
+def thread_key(url: str) -> str | None:
+    """A topic's identity across runs: canonical URL without forum session ids."""
+    parts = urlsplit(url)
+    query = _SESSION_PARAMS.sub("", parts.query).lstrip("&")
+    return canonical_url(urlunsplit(parts._replace(query=query)))
 
 
 def _header(response, name: bytes) -> str | None:
