@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Commands contributed by other warehouse modules (backup, retention...)."""
     registers = []
-    for module in ("maintenance", "alerting"):
+    for module in ("maintenance", "alerting", "reporting_cli"):
         try:
             mod = __import__(f"warehouse.{module}", fromlist=["register_cli"])
         except ImportError:
