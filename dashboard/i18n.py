@@ -287,3 +287,15 @@ def sentiment_label(sentiment, lang: str) -> str:
     if not isinstance(sentiment, str):
         return "—"
     return t(f"sent_{sentiment}", lang)
+
+STRINGS.update({
+    "recent_window": {"fr": "Fenêtre récente", "en": "Recent window"},
+    "last_days": {"fr": "{n} dernier(s) jour(s)", "en": "last {n} day(s)"},
+    "formula_rising": {
+        "fr": "Score de hausse = G² de Dunning (log-vraisemblance) : part du terme sur les {recent} dernier(s) jour(s) "
+              "comparée à sa part sur les {baseline} jours d'avant ; positif quand le terme gagne du terrain, "
+              "3,84 ≈ p < 0,05. Au moins 3 mentions récentes.",
+        "en": "Rise score = Dunning's G² (log-likelihood): the term's share over the last {recent} day(s) compared "
+              "with its share over the {baseline} days before; positive when the term gains ground, "
+              "3.84 ≈ p < 0.05. At least 3 recent mentions."},
+})

@@ -641,3 +641,24 @@ def briefing_sources(f: Filters, db: str | None = None) -> pd.DataFrame:
     for col in ("items", "mentions", "estimated"):
         out[col] = out[col].astype("int64")
     return out
+
+
+def group_questions_exact(df: pd.DataFrame) -> pd.DataFrame:
+    """Fallback grouping when warehouse.questions is absent: same question once case,
+    accents, spaces and punctuation are folded. Columns: question, count, source,
+    last_asked, url, brands (from the newest asking)."""
+    cols = ["question", "count", "source", "last_asked", "url", "brands"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    import re
+    import unicodedata
+
+    def key(text: str) -> str:
+        text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
+        return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+    data = df.assign(_k=df["question"].map(key)).sort_values("published_at", ascending=False)
+    grouped = data.groupby("_k", sort=False).agg(
+        question=("question", "first"), count=("question", "size"), source=("source", "first"),
+        last_asked=("published_at", "first"), url=("url", "first"), brands=("brands", "first"))
+    return grouped.sort_values(["count", "last_asked"], ascending=[False, False]).reset_index(drop=True)[cols]
