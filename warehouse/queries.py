@@ -600,6 +600,8 @@ def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "e
 def briefing_alerts(f: Filters, db: str | None = None) -> pd.DataFrame:
     """Alerts whose window overlaps the period (brand alerts in scope and source alerts), most severe first."""
     w = _Where()
+    # Cool-down repeats (suppressed) were never sent; counting them would inflate the period.
+    w.add("a.suppressed IS NULL")
     w.add("coalesce(a.window_start, a.created_at) < ?", f.end)
     w.add("coalesce(a.window_end, a.window_start, a.created_at) >= ?", f.start)
     if f.brands:
