@@ -243,3 +243,29 @@ def sentiment_split_bars(df: pd.DataFrame, lang: str = "fr") -> alt.Chart:
         tooltip=[alt.Tooltip("brand:N", title=lab["brand"]), alt.Tooltip("sentiment:N"),
                  alt.Tooltip("count:Q", title=lab["mentions"]), alt.Tooltip("pct:Q", format=".1f")],
     ).properties(height=max(60, 30 * len(brands)))
+
+
+TREND_LABELS = {"fr": {"day": "Jour", "week": "Semaine du"}, "en": {"day": "Day", "week": "Week of"}}
+
+
+def sov_trend(df: pd.DataFrame, lang: str = "fr", unit: str = "day") -> alt.Chart:
+    """Stacked share of voice per brand per bucket, from columns bucket (date), brand, mentions, share.
+
+    For printed reports: the caller fills missing brand/bucket pairs with zeros
+    (a sparse stacked area draws misleading wedges) and picks day or week buckets.
+    """
+    lab = LABELS[lang]
+    data = df.copy()
+    data["bucket"] = pd.to_datetime(data["bucket"])
+    brands = sorted(data["brand"].unique().tolist()) if not data.empty else []
+    return alt.Chart(data).mark_area(opacity=0.9, interpolate="monotone").encode(
+        x=alt.X("bucket:T", title=TREND_LABELS[lang][unit],
+                axis=alt.Axis(format=DATE_FORMAT[lang], labelAngle=0, tickCount=min(10, max(2, data["bucket"].nunique())))),
+        y=alt.Y("share:Q", title=lab["share"], stack="zero", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("brand:N", title=lab["brand"], scale=brand_color_scale(brands),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("brand:N"),
+        tooltip=[alt.Tooltip("bucket:T", title=TREND_LABELS[lang][unit], format="%Y-%m-%d"),
+                 alt.Tooltip("brand:N", title=lab["brand"]), alt.Tooltip("mentions:Q", title=lab["mentions"]),
+                 alt.Tooltip("share:Q", title=lab["share"], format=".1f")],
+    ).properties(height=220)
