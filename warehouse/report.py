@@ -197,6 +197,32 @@ def _tone(delta, good_when_up: bool = True) -> str:
     return "good" if (delta > 0) == good_when_up else "bad"
 
 
+def sov_trend_data(daily: pd.DataFrame, f: Filters) -> tuple[pd.DataFrame, str]:
+    """Daily share of voice regrouped for print: (bucket, brand, mentions, share), and "day" or "week".
+
+    Periods of three weeks or more use weeks (a month of daily stacked shares
+    is unreadable on paper); weeks are counted from the period's first day, so
+    no bucket starts before the period. Brands absent from a bucket get an explicit 0.
+    """
+    first, last = local_days(f)
+    unit = "week" if (last - first).days + 1 >= 21 else "day"
+    cols = ["bucket", "brand", "mentions", "share"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols), unit
+    d = daily[["day", "brand", "mentions"]].copy()
+    d["day"] = pd.to_datetime(d["day"]).dt.date
+    if unit == "week":
+        d["bucket"] = d["day"].map(lambda x: first + dt.timedelta(days=7 * ((x - first).days // 7)))
+    else:
+        d["bucket"] = d["day"]
+    g = d.groupby(["bucket", "brand"])["mentions"].sum()
+    full = g.reindex(pd.MultiIndex.from_product([sorted(d["bucket"].unique()), sorted(d["brand"].unique())],
+                                                names=["bucket", "brand"]), fill_value=0).reset_index()
+    totals = full.groupby("bucket")["mentions"].transform("sum")
+    full["share"] = 100.0 * full["mentions"] / totals
+    return full[cols], unit
+
+
 def _chart_png(chart, lang: str, width: int = 640) -> bytes:
     return charts.to_png(charts.localize(chart.properties(width=width), lang), scale=2.0)
 
@@ -269,8 +295,9 @@ def build_briefing(db: str | None, filters: Filters, lang: str = "fr", config: C
     empty = mentions == 0
     chart_png: dict[str, bytes] = {}
     if with_charts and not empty:
-        if daily["day"].nunique() >= 2:
-            chart_png["sov"] = _chart_png(charts.sov_over_time(daily, lang), lang)
+        trend, unit = sov_trend_data(daily, f)
+        if trend["bucket"].nunique() >= 2:
+            chart_png["sov"] = _chart_png(charts.sov_trend(trend, lang, unit), lang)
         if not senti.empty:
             chart_png["sentiment"] = _chart_png(charts.sentiment_split_bars(senti, lang), lang, width=560)
 
@@ -298,6 +325,12 @@ def build_briefing(db: str | None, filters: Filters, lang: str = "fr", config: C
     return b
 
 
+def fmt_signed_pct(cur: int, prev: int, lang: str) -> str:
+    pct = 100.0 * (cur - prev) / prev
+    r = round(pct)
+    return ("+" if r > 0 else MINUS if r < 0 else "±") + fmt_pct(abs(r), lang, 0)
+
+
 def _brand_label(b: Briefing, brand: str) -> str:
     return brand + (t(b.lang, "own_marker") if brand == b.own_brand else "")
 
@@ -309,9 +342,10 @@ def _summary(b: Briefing, leader: dict | None, own_senti: dict | None) -> Sectio
         sec.blocks.append(Para(t(lang, "empty_period"), "empty"))
         return sec
 
-    cards = [KeyFigure(t(lang, "k_mentions"), fmt_int(fig["mentions"], lang),
-                       t(lang, "vs_prev_count", prev=fmt_int(fig["prev_mentions"], lang)),
-                       "flat")]
+    note = t(lang, "vs_prev_count", prev=fmt_int(fig["prev_mentions"], lang))
+    if fig["prev_mentions"]:
+        note += f" ({fmt_signed_pct(fig['mentions'], fig['prev_mentions'], lang)})"
+    cards = [KeyFigure(t(lang, "k_mentions"), fmt_int(fig["mentions"], lang), note, "flat")]
     own = b.own_brand
     if own:
         cards.append(KeyFigure(t(lang, "k_sov", brand=own), fmt_pct(fig["own_share"], lang),
@@ -343,8 +377,11 @@ def _summary(b: Briefing, leader: dict | None, own_senti: dict | None) -> Sectio
         if fig["own_mentions"]:
             lines.append(t(lang, "sum_sov", brand=own, share=fmt_pct(fig["own_share"], lang),
                            delta=fmt_pts(fig["own_share_change"], lang)))
-            rank = int(sov.index[sov["brand"] == own][0]) + 1
-            lines.append(t(lang, "sum_sov_rank", brand=own, rank=fmt_rank(rank, lang), total=len(sov)))
+            # Ties share a rank: two brands with 13 mentions are both first.
+            rank = 1 + int((sov["mentions"] > fig["own_mentions"]).sum())
+            tied = int((sov["mentions"] == fig["own_mentions"]).sum()) > 1
+            lines.append(t(lang, "sum_sov_rank", brand=own, rank=fmt_rank(rank, lang), total=len(sov))
+                         + (t(lang, "tie") if tied else ""))
             if own_senti is None or pd.isna(own_senti["net_sentiment"]):
                 lines.append(t(lang, "sum_net_na"))
             else:
@@ -354,7 +391,7 @@ def _summary(b: Briefing, leader: dict | None, own_senti: dict | None) -> Sectio
                                pos=fmt_int(own_senti["positive"], lang), neg=fmt_int(own_senti["negative"], lang)))
         else:
             lines.append(t(lang, "sum_own_absent", brand=own))
-        if leader and leader["brand"] != own:
+        if leader and leader["brand"] != own and leader["mentions"] > fig["own_mentions"]:
             lines.append(t(lang, "sum_leader", brand=leader["brand"], share=fmt_pct(leader["share"], lang)))
     elif leader:
         lines.append(t(lang, "sum_leader", brand=leader["brand"], share=fmt_pct(leader["share"], lang)))
@@ -380,7 +417,8 @@ def _sov_section(b: Briefing) -> Section:
         return sec
     sec.blocks.append(Para(t(lang, "sov_intro")))
     if "sov" in b.charts:
-        sec.blocks.append(Figure(b.charts["sov"], t(lang, "sov_chart")))
+        unit = sov_trend_data(b.data["sov_daily"], b.filters)[1]
+        sec.blocks.append(Figure(b.charts["sov"], t(lang, "sov_chart_week" if unit == "week" else "sov_chart")))
     elif b.data["sov_daily"]["day"].nunique() < 2:
         sec.blocks.append(Para(t(lang, "sov_single_day"), "note"))
     collected = b.figures["collected"]
@@ -395,7 +433,7 @@ def _sov_section(b: Briefing) -> Section:
     sec.blocks.append(Table(
         [t(lang, k) for k in ("col_brand", "col_mentions", "col_share", "col_change", "col_stories",
                               "col_story_share", "col_attention")],
-        rows, ["l", "r", "r", "r", "r", "r", "r"], [2.4, 1.1, 1.2, 1.2, 1.1, 1.3, 1.1], highlight))
+        rows, ["l", "r", "r", "r", "r", "r", "r"], [2.2, 1.1, 1.4, 1.3, 1.1, 1.4, 1.2], highlight))
     return sec
 
 
@@ -488,7 +526,7 @@ def _notable_section(b: Briefing) -> Section:
         headers = [t(lang, "col_date"), t(lang, "col_source"), t(lang, "col_title"), t(lang, "col_brands"),
                    t(lang, "col_engagement") if last == "engagement" else t(lang, "col_score")]
         sec.blocks.append(Table(headers, _mention_rows(b, df, last), ["l", "l", "l", "l", "r"],
-                                [1.5, 1.6, 4.6, 1.5, 1.2]))
+                                [1.45, 1.55, 4.3, 1.45, 1.55]))
     return sec
 
 
@@ -503,18 +541,37 @@ def _alert_text(b: Briefing, r: dict) -> str:
         return t(lang, "alert_spike", brand=brand, observed=observed, expected=expected)
     if rule == "negative_spike" and brand:
         return t(lang, "alert_neg_spike", brand=brand, observed=observed, expected=expected)
+    try:
+        details = json.loads(r["details"]) if r.get("details") else {}
+    except (ValueError, TypeError):
+        details = {}
+    details = details if isinstance(details, dict) else {}
     if rule == "mention":
-        title = ""
-        try:
-            details = json.loads(r["details"]) if r.get("details") else {}
-            title = clean_text(details.get("title") if isinstance(details, dict) else "", 120)
-        except (ValueError, TypeError):
-            pass
-        base = t(lang, "alert_mention", brand=brand or source or t(lang, "na"))
-        return f"{base} : « {title} »" if title and lang == "fr" else (f"{base}: “{title}”" if title else base)
-    if source and explanation:
-        return t(lang, "alert_source", source=source, explanation=explanation)
+        first = (details.get("mentions") or [{}])[0]
+        title = clean_text(first.get("title") if isinstance(first, dict) else "", 120)
+        base = t(lang, "alert_mention", brand=brand or t(lang, "na"), source=source or t(lang, "na"))
+        return t(lang, "alert_quote", base=base, title=title) if title else base
+    if rule == "source_failing" and source:
+        return t(lang, "alert_failing", source=source, n=observed)
+    if rule == "source_silent" and source:
+        return t(lang, "alert_silent", source=source)
+    # Unknown rule: the stored one-line explanation (English) is better than nothing.
     return explanation or brand or source
+
+
+def _alert_when(r: dict, tz: str, lang: str) -> str:
+    """A short window reads as its start (date and hour); a long one as a range of days."""
+    start = r["window_start"] if not pd.isna(r["window_start"]) else r["created_at"]
+    if start is None or pd.isna(start):
+        return ""
+    start = pd.Timestamp(start).tz_convert(tz)
+    end = pd.Timestamp(r["window_end"]).tz_convert(tz) if not pd.isna(r["window_end"]) else start
+    if end - start <= pd.Timedelta(hours=36):
+        clock = f"{start.hour}\u00a0h\u00a0{start.minute:02d}" if lang == "fr" else start.strftime("%H:%M")
+        return f"{fmt_date_short(start.date(), lang)}, {clock}"
+    # window_end is exclusive: a window ending at midnight does not cover that day.
+    last = (end - pd.Timedelta(microseconds=1)).date()
+    return f"{fmt_date_short(start.date(), lang)} → {fmt_date_short(last, lang)}"
 
 
 def _alerts_section(b: Briefing) -> Section:
@@ -527,11 +584,7 @@ def _alerts_section(b: Briefing) -> Section:
     sec.blocks.append(Para(t(lang, "alerts_intro")))
     rows = []
     for r in alerts.to_dict("records"):
-        first = _local_date(r["window_start"] if not pd.isna(r["window_start"]) else r["created_at"], tz)
-        last = _local_date(r["window_end"], tz) if not pd.isna(r["window_end"]) else first
-        when = fmt_date_short(first, lang) if first else ""
-        if first and last and last != first:
-            when += " → " + fmt_date_short(last, lang)
+        when = _alert_when(r, tz, lang)
         sev = r["severity"] if r["severity"] in ("critical", "warning", "info") else "info"
         rule_key = f"rule_{r['rule']}"
         rule = t(lang, rule_key) if rule_key in _strings(lang) else clean_text(r["rule"])
@@ -539,7 +592,7 @@ def _alerts_section(b: Briefing) -> Section:
         status = t(lang, status_key) if status_key in _strings(lang) else clean_text(r["status"])
         rows.append([t(lang, f"sev_{sev}"), rule, _alert_text(b, r), when, status])
     sec.blocks.append(Table([t(lang, k) for k in ("col_severity", "col_rule", "col_what", "col_window", "col_status")],
-                            rows, ["l", "l", "l", "l", "l"], [1.4, 1.6, 4.4, 1.8, 1.3]))
+                            rows, ["l", "l", "l", "l", "l"], [1.7, 1.6, 3.9, 2.0, 1.2]))
     return sec
 
 
@@ -548,22 +601,27 @@ def _strings(lang: str) -> dict:
     return STRINGS[lang]
 
 
+def _kind_label(kind, lang: str) -> str:
+    key = f"kind_{kind}"
+    return t(lang, key) if key in _strings(lang) else clean_text(kind)
+
+
 def _method_section(b: Briefing) -> Section:
     lang, fig = b.lang, b.figures
     sec = Section("method", t(lang, "s_method"))
     sources = b.data["sources"]
-    lines = [t(lang, "m_sov"), t(lang, "m_story"), t(lang, "m_net"), t(lang, "m_attention"),
-             t(lang, "m_previous", period=b.previous_label)]
+    sec.blocks.append(Bullets([t(lang, "m_sov"), t(lang, "m_story"), t(lang, "m_net"), t(lang, "m_attention"),
+                               t(lang, "m_previous", period=b.previous_label)]))
+    sec.blocks.append(Subheading(t(lang, "m_data")))
     if sources.empty:
-        lines.append(t(lang, "m_no_sources"))
+        sec.blocks.append(Para(t(lang, "m_no_sources"), "empty"))
     else:
-        lines.append(t(lang, "m_sources", n=fmt_int(len(sources), lang), items=fmt_int(fig["collected"], lang),
-                       mentions=fmt_int(fig["mentions"], lang)))
-        lines.append(t(lang, "m_estimated", share=fmt_pct(fig["estimated_share"], lang),
-                       n=fmt_int(fig["estimated"], lang)))
-    sec.blocks.append(Bullets(lines))
+        sec.blocks.append(Para(t(lang, "m_sources", n=fmt_int(len(sources), lang),
+                                 items=fmt_int(fig["collected"], lang), mentions=fmt_int(fig["mentions"], lang))
+                               + " " + t(lang, "m_estimated", share=fmt_pct(fig["estimated_share"], lang),
+                                         n=fmt_int(fig["estimated"], lang))))
     if not sources.empty:
-        rows = [[clean_text(r["source"], 60), clean_text(r["source_kind"]), fmt_int(r["items"], lang),
+        rows = [[clean_text(r["source"], 60), _kind_label(r["source_kind"], lang), fmt_int(r["items"], lang),
                  fmt_int(r["mentions"], lang), fmt_int(r["estimated"], lang)] for r in sources.to_dict("records")]
         sec.blocks.append(Table([t(lang, k) for k in ("col_source", "col_kind", "col_items", "col_mentions",
                                                       "col_estimated")],
@@ -776,6 +834,68 @@ def pdf_story(b: Briefing) -> list:
             return Paragraph(_pdf_text(c.text), st[style])
         return Paragraph(_pdf_text(c), st[style])
 
+    def flowables(block: Block) -> list:
+        if isinstance(block, Para):
+            return [para(block.text, block.style if block.style in st else "body")]
+        if isinstance(block, Subheading):
+            return [para(block.text, "h3")]
+        if isinstance(block, Bullets):
+            return [ListFlowable([ListItem(para(x, "body"), leftIndent=10) for x in block.items],
+                                 bulletType="bullet", start="•", leftIndent=10, bulletFontName=regular,
+                                 bulletFontSize=8)]
+        if isinstance(block, KeyFigures):
+            # One table for all cards so every card has the height of the tallest.
+            k, gap = len(block.items), 3 * mm
+            cw = (width - gap * (k - 1)) / k
+            rows: list[list] = [[], [], []]
+            widths: list[float] = []
+            for i, item in enumerate(block.items):
+                note = (f'<font color="{tone_color[item.tone]}">{_pdf_text(item.note)}</font>' if item.note else "")
+                rows[0].append(para(item.label.upper(), "k_label"))
+                rows[1].append(para(item.value, "k_value"))
+                rows[2].append(Paragraph(note, st["note"]))
+                widths.append(cw)
+                if i < k - 1:
+                    for r in rows:
+                        r.append("")
+                    widths.append(gap)
+            grid = RLTable(rows, colWidths=widths)
+            style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                     ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                     ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                     ("TOPPADDING", (0, 0), (-1, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 4)]
+            for i in range(k):
+                c = 2 * i
+                style += [("BOX", (c, 0), (c, -1), 0.6, colors.HexColor("#dde3ea")),
+                          ("LINEABOVE", (c, 0), (c, 0), 3, colors.HexColor("#1f5fa8"))]
+            grid.setStyle(TableStyle(style))
+            return [grid, Spacer(1, 4 * mm)]
+        if isinstance(block, Table):
+            total = sum(block.widths)
+            col_w = [width * w / total for w in block.widths]
+            data = [[Paragraph(_pdf_text(h), st["head_r" if a == "r" else "head"])
+                     for h, a in zip(block.headers, block.align)]]
+            for i, r in enumerate(block.rows):
+                data.append([cell(c, a, i in block.highlight) for c, a in zip(r, block.align)])
+            tb = RLTable(data, colWidths=col_w, repeatRows=1)
+            style = [("BACKGROUND", (0, 0), (-1, 0), light),
+                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#c3cbd5")),
+                     ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor("#e6eaef")),
+                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                     ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                     ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5)]
+            for i in block.highlight:
+                style.append(("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#eaf2fb")))
+            tb.setStyle(TableStyle(style))
+            return [tb, Spacer(1, 4 * mm)]
+        if isinstance(block, Figure):
+            w, h = block.size
+            draw_w = min(width, w / 2 * 0.75)  # PNGs are rendered at scale 2; 0.75 pt per CSS px
+            img = Image(io.BytesIO(block.png), width=draw_w, height=draw_w * h / w)
+            img.hAlign = "LEFT"
+            return [KeepTogether([img, para(block.caption, "caption")])]
+        raise TypeError(f"unknown block {type(block).__name__}")
+
     story: list = []
     cover = RLTable([[para(f"VIGIE · {b.subtitle.upper()}", "kicker")], [para(b.title, "title")],
                      [para(b.period_label[:1].upper() + b.period_label[1:], "period")],
@@ -793,69 +913,21 @@ def pdf_story(b: Briefing) -> list:
         rule.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 1.2, navy)]))
         # Never strand a heading at the bottom of a page.
         story += [CondPageBreak(45 * mm), heading, rule, Spacer(1, 2 * mm)]
+        pending: list = []
         for block in sec.blocks:
-            if isinstance(block, Para):
-                story.append(para(block.text, block.style if block.style in st else "body"))
-            elif isinstance(block, Subheading):
-                story.append(para(block.text, "h3"))
-            elif isinstance(block, Bullets):
-                story.append(ListFlowable([ListItem(para(x, "body"), leftIndent=10) for x in block.items],
-                                          bulletType="bullet", start="•", leftIndent=10, bulletFontName=regular,
-                                          bulletFontSize=8))
-            elif isinstance(block, KeyFigures):
-                k = len(block.items)
-                cells = []
-                for item in block.items:
-                    note = (f'<font color="{tone_color[item.tone]}">{_pdf_text(item.note)}</font>'
-                            if item.note else "")
-                    cells.append([para(item.label.upper(), "k_label"), para(item.value, "k_value"),
-                                  Paragraph(note, st["note"])])
-                gap = 3 * mm
-                cw = (width - gap * (k - 1)) / k
-                inner = []
-                for c in cells:
-                    tb = RLTable([[x] for x in c], colWidths=[cw])
-                    tb.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#dde3ea")),
-                                            ("LINEABOVE", (0, 0), (-1, 0), 3, colors.HexColor("#1f5fa8")),
-                                            ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
-                                            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                                            ("TOPPADDING", (0, 0), (-1, 0), 7)]))
-                    inner.append(tb)
-                row, widths = [], []
-                for i, tb in enumerate(inner):
-                    row.append(tb)
-                    widths.append(cw)
-                    if i < k - 1:
-                        row.append("")
-                        widths.append(gap)
-                grid = RLTable([row], colWidths=widths)
-                grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                          ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-                story += [grid, Spacer(1, 4 * mm)]
-            elif isinstance(block, Table):
-                total = sum(block.widths)
-                col_w = [width * w / total for w in block.widths]
-                data = [[Paragraph(_pdf_text(h), st["head_r" if a == "r" else "head"])
-                         for h, a in zip(block.headers, block.align)]]
-                for i, r in enumerate(block.rows):
-                    data.append([cell(c, a, i in block.highlight) for c, a in zip(r, block.align)])
-                tb = RLTable(data, colWidths=col_w, repeatRows=1)
-                style = [("BACKGROUND", (0, 0), (-1, 0), light),
-                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor("#c3cbd5")),
-                         ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor("#e6eaef")),
-                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                         ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5)]
-                for i in block.highlight:
-                    style.append(("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#eaf2fb")))
-                tb.setStyle(TableStyle(style))
-                story += [tb, Spacer(1, 4 * mm)]
-            elif isinstance(block, Figure):
-                w, h = block.size
-                draw_w = min(width, w / 2 * 0.75)  # PNGs are rendered at scale 2; 0.75 pt per CSS px
-                img = Image(io.BytesIO(block.png), width=draw_w, height=draw_w * h / w)
-                img.hAlign = "LEFT"
-                story.append(KeepTogether([img, para(block.caption, "caption")]))
+            flow = flowables(block)
+            if isinstance(block, Subheading):
+                pending = flow
+                continue
+            if pending:
+                # A subheading travels with what it introduces, never alone at a page foot.
+                story.append(KeepTogether(pending + flow[:1]))
+                story.extend(flow[1:])
+                pending = []
+            else:
+                story.extend(flow)
+        story.extend(pending)
+    return story
     return story
 
 

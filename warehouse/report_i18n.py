@@ -79,6 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_section": "Rien à signaler sur cette période.",
         # sov
         "sov_chart": "Part de voix quotidienne par marque (en % des mentions du jour)",
+        "sov_chart_week": "Part de voix hebdomadaire par marque (en % des mentions de la semaine)",
         "sov_intro": "Part des mentions de chaque marque parmi les mentions de toutes les marques suivies.",
         "sov_single_day": "Période d’un seul jour : la courbe quotidienne n’est pas tracée.",
         "col_brand": "Marque",
@@ -139,8 +140,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_resolved": "Résolue",
         "alert_spike": "{brand} : {observed} mentions observées contre {expected} attendues",
         "alert_neg_spike": "{brand} : {observed} mentions négatives observées contre {expected} attendues",
-        "alert_mention": "{brand} : mention à surveiller",
-        "alert_source": "{source} : {explanation}",
+        "alert_mention": "{brand} : mention à surveiller sur {source}",
+        "alert_quote": "{base} — « {title} »",
+        "alert_failing": "{source} : {n} échec(s) de collecte consécutif(s)",
+        "alert_silent": "{source} : aucun nouvel élément publié",
         # method
         "m_sov": "Part de voix = mentions de la marque ÷ mentions de toutes les marques suivies × 100, "
                  "avec les mêmes filtres pour chaque marque ; une mention qui cite deux marques compte pour chacune. "
@@ -151,15 +154,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_attention": "Attention normalisée = mentions de la marque ÷ éléments collectés auprès des mêmes sources "
                        "sur la période, pour qu’une panne de collecte ne se lise pas comme une baisse.",
         "m_previous": "Période précédente : {period}.",
-        "m_sources": "Sources : {n} source(s), {items} éléments collectés sur la période, "
+        "m_data": "Données de la période",
+        "m_sources": "{n} source(s), {items} éléments collectés sur la période, "
                      "dont {mentions} mentions des marques suivies.",
         "m_estimated": "Dates estimées : {share} des mentions ({n}) n’avaient pas de date de publication ; "
-                       "la date de première collecte a été utilisée.",
+                       "la date de première collecte a été retenue.",
         "m_no_sources": "Aucun élément collecté sur la période.",
         "col_items": "Éléments collectés",
         "col_kind": "Type",
         "col_estimated": "Dates estimées",
         "na": "n.d.",
+        "tie": " (ex æquo)",
+        "kind_rss": "Fil RSS",
+        "kind_forum": "Forum",
+        "kind_search": "Recherche",
+        "kind_reddit": "Reddit",
         "html_lang": "fr",
     },
     "en": {
@@ -210,6 +219,7 @@ STRINGS: dict[str, dict[str, str]] = {
                         "Check that collection was running (Method section) or choose another period.",
         "empty_section": "Nothing to report for this period.",
         "sov_chart": "Daily share of voice per brand (% of the day's mentions)",
+        "sov_chart_week": "Weekly share of voice per brand (% of the week's mentions)",
         "sov_intro": "Each brand's share of the mentions of all watched brands.",
         "sov_single_day": "One-day period: the daily curve is not drawn.",
         "col_brand": "Brand",
@@ -266,8 +276,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_resolved": "Resolved",
         "alert_spike": "{brand}: {observed} mentions observed, {expected} expected",
         "alert_neg_spike": "{brand}: {observed} negative mentions observed, {expected} expected",
-        "alert_mention": "{brand}: mention to watch",
-        "alert_source": "{source}: {explanation}",
+        "alert_mention": "{brand}: mention to watch on {source}",
+        "alert_quote": "{base} — “{title}”",
+        "alert_failing": "{source}: {n} consecutive collection failure(s)",
+        "alert_silent": "{source}: no new items published",
         "m_sov": "Share of voice = the brand's mentions ÷ mentions of all watched brands × 100, with the same "
                  "filters for every brand; a mention naming two brands counts for each. Changes are in "
                  "percentage points.",
@@ -277,7 +289,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "m_attention": "Normalized attention = the brand's mentions ÷ items collected from the same sources in "
                        "the period, so a collection outage is not read as a drop.",
         "m_previous": "Previous period: {period}.",
-        "m_sources": "Sources: {n} source(s), {items} items collected in the period, "
+        "m_data": "Data for the period",
+        "m_sources": "{n} source(s), {items} items collected in the period, "
                      "{mentions} of them mentioning the watched brands.",
         "m_estimated": "Estimated dates: {share} of mentions ({n}) had no publication date; "
                        "the first-collection time was used.",
@@ -286,6 +299,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "col_kind": "Kind",
         "col_estimated": "Estimated dates",
         "na": "n/a",
+        "tie": " (tied)",
+        "kind_rss": "RSS feed",
+        "kind_forum": "Forum",
+        "kind_search": "Search",
+        "kind_reddit": "Reddit",
         "html_lang": "en",
     },
 }
