@@ -410,12 +410,12 @@ class VigieSpider(scrapy.Spider):
             return
         stream = doc["post_stream"].get("stream")
         if isinstance(stream, list):
-            missing = [i for i in stream if i not in got]
+            missing = [i for i in stream if str(i) not in got]
             for start in range(0, len(missing), 20):
                 if page + start // 20 >= run.source.max_pages:
                     break
                 chunk = missing[start:start + 20]
-                got.extend(chunk)  # requested: not again from another page
+                got.extend(str(i) for i in chunk)  # requested: not again from another page
                 query = urlencode([("post_ids[]", i) for i in chunk])
                 yield self._request(run, f"{base}/t/{topic_id}/posts.json?{query}", "discourse",
                                     vigie_page=page + 1 + start // 20)

@@ -1,0 +1,113 @@
+"""End to end: a real 127.0.0.1 server, the CLI, a child crawl process, DuckDB."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawlers.collect import collect
+from tests.fixtures.feeds.server import FixtureServer, Route
+from warehouse.config import parse_config
+from warehouse.db import query_df
+from warehouse.health import source_health
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = "text/html; charset=utf-8"
+
+
+def config(sources, **collect_opts):
+    opts = {"allow_private_addresses": True, "timeout_s": 2.0}
+    opts.update(collect_opts)
+    return parse_config({"collect": opts, "brands": [{"name": "Vidéotron", "aliases": ["Vidéotron"]},
+                                                     {"name": "Bell", "aliases": ["Bell"]}],
+                         "sources": sources}, str(ROOT / "vigie.toml"))
+
+
+def serve_forum(srv):
+    srv.add_file("/f/viewforum.php?f=3", "forums/phpbb_board.html", content_type=HTML)
+    srv.add_file("/f/viewtopic.php?t=101&sid=abc", "forums/phpbb_topic_101_p1.html", content_type=HTML)
+    srv.add_file("/f/viewtopic.php?t=101&start=2", "forums/phpbb_topic_101_p2.html", content_type=HTML)
+    srv.add_file("/f/viewtopic.php?t=102", "forums/phpbb_topic_102.html", content_type=HTML)
+
+
+@pytest.fixture
+def server():
+    with FixtureServer() as srv:
+        yield srv
+
+
+def test_collect_twice_etag_and_one_broken_source(server, tmp_path):
+    serve_forum(server)
+    cfg = config([
+        {"name": "Quotidien", "kind": "rss", "url": server.add_file("/rss.xml", "feeds/rss2_fr.xml", etag=True)},
+        {"name": "Balado", "kind": "rss", "url": server.add_file("/feed.json", "feeds/jsonfeed.json",
+                                                                  content_type="application/feed+json")},
+        {"name": "Forum", "kind": "forum", "preset": "phpbb", "url": server.url("/f/viewforum.php?f=3")},
+        {"name": "Cassé", "kind": "rss", "url": server.add("/500", Route(b"oops", status=500))},
+        {"name": "Recherche", "kind": "search", "url": server.url("/search?q={query}")},
+    ])
+    server.add_file("/search?q=Vid%C3%A9otron", "feeds/atom.xml")
+    server.add_file("/search?q=Bell", "feeds/rss1.rdf")
+    db = str(tmp_path / "v.duckdb")
+    seen = []
+    first = collect(cfg, db, progress=lambda d, n, r: seen.append((d, n, r.name)))
+    assert sorted(n for _, _, n in seen) == sorted(s.name for s in cfg.sources) and seen[-1][:2] == (5, 5)
+    by = {r.name: r for r in first.results}
+    assert by["Quotidien"].new == 5 and by["Balado"].new == 3 and by["Forum"].new == 4 and by["Recherche"].new == 4
+    assert by["Cassé"].status == "error" and "HTTP 500" in by["Cassé"].error
+    rows = query_df("SELECT count(*) AS n FROM raw_mentions", db=db).n[0]
+    second = collect(cfg, db)
+    assert query_df("SELECT count(*) AS n FROM raw_mentions", db=db).n[0] == rows == 16
+    by2 = {r.name: r for r in second.results}
+    assert by2["Quotidien"].status == "not_modified" and second.new == 0
+    assert any(h.get("If-None-Match") for p, h in server.requests if p == "/rss.xml")
+    log = query_df("SELECT source, status FROM crawl_log WHERE run_id = ?", [second.run_id], db=db)
+    assert dict(zip(log.source, log.status))["Quotidien"] == "not_modified"
+    health = source_health(db, cfg).set_index("source")
+    assert health.loc["Cassé", "state"] == "failing" and health.loc["Cassé", "consecutive_failures"] == 2
+    assert health.loc["Quotidien", "state"] == "ok"
+    # Incremental forum: the second run resumed topic 101 at its last page.
+    assert [p for p, _ in server.requests].count("/f/viewtopic.php?t=101&sid=abc") == 1
+    # The adaptive schedule applies only when asked for.
+    third = collect(cfg, db, force=False)
+    assert third.results == [] and len(third.skipped) == 5
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "crawlers", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60)
+
+
+def test_cli_check_ok_and_bad_config(tmp_path):
+    good = tmp_path / "vigie.toml"
+    good.write_text('[[brands]]\nname = "Bell"\n\n[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://a.example/rss"\n',
+                    encoding="utf-8")
+    out = run_cli("check", "--config", str(good))
+    assert out.returncode == 0 and out.stdout.startswith("OK:")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[brands]]\nname = "Bell"\n\n[[sources]]\nname = "A"\nkind = "rsss"\nurl = "ftp://x"\n',
+                   encoding="utf-8")
+    for cmd in (("check", "--config", str(bad)), ("collect", "--config", str(bad), "--db", str(tmp_path / "d.db"))):
+        out = run_cli(*cmd)
+        assert out.returncode == 2, out.stderr
+        assert "Traceback" not in out.stderr
+        assert f'{bad}, sources[0] "A", field \'kind\'' in out.stderr and "did you mean 'rss'" in out.stderr
+
+
+def test_cli_collect_unwritable_db_and_summary(tmp_path, server):
+    cfg = tmp_path / "vigie.toml"
+    cfg.write_text(f'[collect]\nallow_private_addresses = true\ntimeout_s = 2.0\n\n[[brands]]\nname = "Bell"\n\n'
+                   f'[[sources]]\nname = "Quotidien"\nkind = "rss"\nurl = "{server.add_file("/r.xml", "feeds/rss2_fr.xml")}"\n',
+                   encoding="utf-8")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    out = run_cli("collect", "--config", str(cfg), "--db", str(blocker / "vigie.duckdb"))
+    assert out.returncode == 3 and "Traceback" not in out.stderr and "cannot" in out.stderr
+    db = tmp_path / "v.duckdb"
+    out = run_cli("collect", "--config", str(cfg), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    assert "[1/1] Quotidien: 5 new" in out.stderr
+    assert "Quotidien" in out.stdout and "status" in out.stdout
+    out = run_cli("sources", "--db", str(db), "--config", str(cfg))
+    assert out.returncode == 0 and "Quotidien" in out.stdout and " ok " in out.stdout
