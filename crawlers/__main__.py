@@ -21,7 +21,7 @@ def _load(path: str):
     except ConfigErrors as exc:
         for error in exc.errors:
             print(str(error), file=sys.stderr)
-        print(f"{len(exc.errors)} problem(s) in {path}; nothing was collected.", file=sys.stderr)
+        print(f"{len(exc.errors)} problem(s) in {path}; fix them and run again.", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -81,12 +81,12 @@ def run_cli(*args, cwd=ROOT):
 
 def test_cli_check_ok_and_bad_config(tmp_path):
     good = tmp_path / "vigie.toml"
-    good.write_text('[[brands]]\nname = "Bell"\n\n[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://a.example/rss"\n',
+    good.write_text('[[brands]]\nname = "Bell"\naliases = ["Bell"]\n\n[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://a.example/rss"\n',
                     encoding="utf-8")
     out = run_cli("check", "--config", str(good))
     assert out.returncode == 0 and out.stdout.startswith("OK:")
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[brands]]\nname = "Bell"\n\n[[sources]]\nname = "A"\nkind = "rsss"\nurl = "ftp://x"\n',
+    bad.write_text('[[brands]]\nname = "Bell"\naliases = ["Bell"]\n\n[[sources]]\nname = "A"\nkind = "rsss"\nurl = "ftp://x"\n',
                    encoding="utf-8")
     for cmd in (("check", "--config", str(bad)), ("collect", "--config", str(bad), "--db", str(tmp_path / "d.db"))):
         out = run_cli(*cmd)
@@ -97,7 +97,7 @@ def test_cli_check_ok_and_bad_config(tmp_path):
 
 def test_cli_collect_unwritable_db_and_summary(tmp_path, server):
     cfg = tmp_path / "vigie.toml"
-    cfg.write_text(f'[collect]\nallow_private_addresses = true\ntimeout_s = 2.0\n\n[[brands]]\nname = "Bell"\n\n'
+    cfg.write_text(f'[collect]\nallow_private_addresses = true\ntimeout_s = 2.0\n\n[[brands]]\nname = "Bell"\naliases = ["Bell"]\n\n'
                    f'[[sources]]\nname = "Quotidien"\nkind = "rss"\nurl = "{server.add_file("/r.xml", "feeds/rss2_fr.xml")}"\n',
                    encoding="utf-8")
     blocker = tmp_path / "a_file"

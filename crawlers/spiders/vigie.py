@@ -107,6 +107,8 @@ def describe_failure(failure, collect) -> str:
 
     exc = failure.value
     text = str(exc)
+    if "max size" in text.lower() or "maxsize" in text.lower():
+        return f"response larger than the {collect.max_bytes:,}-byte limit ([collect] max_bytes)"
     if isinstance(exc, IgnoreRequest):
         low = text.lower()
         if "robots.txt" in low:
@@ -116,16 +118,17 @@ def describe_failure(failure, collect) -> str:
         if "max size" in low or "maxsize" in low:
             return f"response larger than the {collect.max_bytes:,}-byte limit ([collect] max_bytes)"
         return text or "request refused"
-    if isinstance(exc, (terror.TimeoutError, defer.TimeoutError, terror.TCPTimedOutError)):
+    if isinstance(exc, (terror.TimeoutError, defer.TimeoutError, terror.TCPTimedOutError)) \
+            or type(exc).__name__ in ("DownloadTimeoutError", "TimeoutError"):
         return f"timed out after {collect.timeout_s:g} s ([collect] timeout_s)"
-    if isinstance(exc, defer.CancelledError):
+    if isinstance(exc, defer.CancelledError) or type(exc).__name__ == "DownloadCancelledError":
         return f"download cancelled: response larger than the {collect.max_bytes:,}-byte limit ([collect] max_bytes)"
     if isinstance(exc, terror.DNSLookupError):
         return "cannot resolve the host name (DNS)"
     if isinstance(exc, terror.ConnectionRefusedError):
         return "connection refused"
     name = type(exc).__name__
-    if name in ("ResponseNeverReceived", "ResponseFailed", "ConnectionLost", "ConnectionDone"):
+    if name in ("ResponseNeverReceived", "ResponseFailed", "ConnectionLost", "ConnectionDone", "DownloadFailedError"):
         reasons = getattr(exc, "reasons", None)
         detail = f": {reasons[0].value}" if reasons else ""
         return f"the connection closed before a complete response{detail}"[:300]
