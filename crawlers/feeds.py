@@ -122,7 +122,7 @@ def _parse_xml_feed(data, url, content_type, headers, result: ParsedFeed) -> Par
             continue
         result.entries.append(entry)
     if not result.entries and failed:
-        result.error = f"not a feed: none of its {failed} entries could be read"
+        result.error = f"no usable entry: none of its {failed} entries has a title, link or text"
     return result
 
 
