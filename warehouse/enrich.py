@@ -136,10 +136,10 @@ def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table]) -> None
 
 def _read_chunk(db: str, where: str, params: list, limit: int) -> dict[str, list]:
     with dbmod.connect(db) as con:
-        return con.execute(
+        return con.sql(
             f"SELECT r.id, r.title, r.body, r.language_hint, r.published_at FROM raw_mentions r {where} "
-            f"ORDER BY r.published_at, r.id LIMIT {int(limit)}", params
-        ).fetch_arrow_table().to_pydict()
+            f"ORDER BY r.published_at, r.id LIMIT {int(limit)}", params=params
+        ).to_arrow_table().to_pydict()
 
 
 def _assign_stories(db: str, ids: Sequence[str] | None = None) -> None:
@@ -219,9 +219,9 @@ def rebuild(db: str, config: Config, progress: Callable[[int], None] | None = No
     last = ""
     while True:
         with dbmod.connect(db) as con:
-            rows = con.execute(
+            rows = con.sql(
                 f"SELECT id, title, body, language_hint FROM raw_mentions WHERE id > ? ORDER BY id LIMIT {CHUNK}",
-                [last]).fetch_arrow_table().to_pydict()
+                params=[last]).to_arrow_table().to_pydict()
         if not rows["id"]:
             break
         tables = enricher.compute(rows)
