@@ -380,8 +380,8 @@ def _summary(b: Briefing, leader: dict | None, own_senti: dict | None) -> Sectio
             # Ties share a rank: two brands with 13 mentions are both first.
             rank = 1 + int((sov["mentions"] > fig["own_mentions"]).sum())
             tied = int((sov["mentions"] == fig["own_mentions"]).sum()) > 1
-            lines.append(t(lang, "sum_sov_rank", brand=own, rank=fmt_rank(rank, lang), total=len(sov))
-                         + (t(lang, "tie") if tied else ""))
+            lines.append(t(lang, "sum_sov_rank", brand=own, rank=fmt_rank(rank, lang), total=len(sov),
+                           tie=t(lang, "tie") if tied else ""))
             if own_senti is None or pd.isna(own_senti["net_sentiment"]):
                 lines.append(t(lang, "sum_net_na"))
             else:
@@ -652,7 +652,7 @@ p.note { color: #5b6876; font-size: 12px; }
 p.empty { color: #5b6876; font-style: italic; background: #f6f7f9; border-left: 3px solid #c3cbd5; padding: 10px 12px; }
 ul { margin: 0 0 12px; padding-left: 20px; }
 li { margin-bottom: 4px; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; margin: 4px 0 16px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: 4px 0 16px; }
 .kpi { border: 1px solid #dde3ea; border-top: 4px solid #1f5fa8; border-radius: 4px; padding: 10px 12px; page-break-inside: avoid; }
 .kpi .label { font-size: 11px; color: #5b6876; text-transform: uppercase; letter-spacing: .04em; }
 .kpi .value { font-size: 24px; font-weight: 600; margin: 2px 0; overflow-wrap: anywhere; }

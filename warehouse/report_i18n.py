@@ -58,7 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "sum_mentions_noprev": "Les marques suivies ont été citées dans {n} mentions sur la période "
                                "(aucune mention la période précédente).",
         "sum_sov": "{brand} obtient {share} de la part de voix, {delta} par rapport à la période précédente.",
-        "sum_sov_rank": "{brand} se classe {rank} sur {total} marques.",
+        "sum_sov_rank": "{brand} se classe {rank}{tie} sur {total} marques.",
         "sum_net": "Son sentiment net est de {net} ({delta}) : {pos} mentions positives pour {neg} négatives.",
         "sum_net_noprev": "Son sentiment net est de {net} : {pos} mentions positives pour {neg} négatives.",
         "sum_net_na": "Aucune de ses mentions n’a été classée positive ou négative : "
@@ -164,7 +164,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "col_kind": "Type",
         "col_estimated": "Dates estimées",
         "na": "n.d.",
-        "tie": " (ex æquo)",
+        "tie": " ex æquo",
         "kind_rss": "Fil RSS",
         "kind_forum": "Forum",
         "kind_search": "Recherche",
@@ -221,7 +221,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "sum_mentions_noprev": "The watched brands were named in {n} mentions over the period "
                                "(no mentions in the previous period).",
         "sum_sov": "{brand} holds {share} of the share of voice, {delta} compared with the previous period.",
-        "sum_sov_rank": "{brand} ranks {rank} of {total} brands.",
+        "sum_sov_rank": "{brand} ranks {rank}{tie} of {total} brands.",
         "sum_net": "Its net sentiment is {net} ({delta}): {pos} positive mentions for {neg} negative ones.",
         "sum_net_noprev": "Its net sentiment is {net}: {pos} positive mentions for {neg} negative ones.",
         "sum_net_na": "None of its mentions was classified positive or negative: net sentiment cannot be computed.",

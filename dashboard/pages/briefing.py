@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import streamlit as st
+# A deep link (/briefing) can make Streamlit run this file without app.py,
+# which is what puts the repository root on sys.path.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
-from dashboard import components as c
-from dashboard import state
-from warehouse import report
-from warehouse.errors import VigieError
-from warehouse.queries import Filters
-from warehouse.report_i18n import fmt_int, t
+import streamlit as st  # noqa: E402
+
+from dashboard import components as c  # noqa: E402
+from dashboard import state  # noqa: E402
+from warehouse import report  # noqa: E402
+from warehouse.errors import VigieError  # noqa: E402
+from warehouse.queries import Filters  # noqa: E402
+from warehouse.report_i18n import fmt_int, t  # noqa: E402
 
 PREVIEW_HEIGHT = 1100
 PERIODS = ("filters", "last_month", "this_month", "custom")
@@ -102,12 +110,10 @@ if doc["empty"]:
     c.empty_state(t(lang, "ui_empty"))
 
 stem = ("bilan" if lang == "fr" else "briefing") + f"-{first.isoformat()}-{last.isoformat()}"
-b1, b2, _ = st.columns([1, 1, 3])
-with b1:
+with st.container(horizontal=True):
     st.download_button(t(lang, "ui_download_pdf"), data=doc["pdf"], file_name=f"{stem}.pdf",
                        mime="application/pdf", key="b_pdf", type="primary", on_click="ignore",
                        icon=":material/picture_as_pdf:")
-with b2:
     st.download_button(t(lang, "ui_download_html"), data=doc["html"].encode("utf-8"), file_name=f"{stem}.html",
                        mime="text/html", key="b_html", on_click="ignore", icon=":material/html:")
 st.caption(c.escape_md(t(lang, "ui_cli", start=first.isoformat(), end=last.isoformat())))
