@@ -1,0 +1,46 @@
+import pytest
+
+from warehouse.questions import extract_questions, group_questions, is_question
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("Comment annuler mon forfait Vidéotron", "fr", True),
+        ("Pourquoi ma facture a encore augmenté", "fr", True),
+        ("Est-ce que la panne est réglée à Laval", "fr", True),
+        ("Quelqu'un sait si Bell a une panne", "fr", True),
+        ("Peut-on changer de forfait en ligne", "fr", True),
+        ("Savez-vous quand ça revient", "fr", True),
+        ("Rendez-vous demain au Centre Bell", "fr", False),
+        ("Le service est pas terrible.", "fr", False),
+        ("Voir https://exemple.ca/page?id=3", "fr", False),
+        ("How do I change my flight", "en", True),
+        ("Does anyone know if Delta is delayed", "en", True),
+        ("@united is there wifi on this plane", "en", True),
+        ("What a day.", "en", False),
+        ("Great flight today!", "en", False),
+    ],
+)
+def test_is_question(text, lang, expected):
+    assert is_question(text, lang) is expected
+
+
+def test_extract_questions():
+    assert extract_questions("Super service. Mais pourquoi le wifi coupe? Merci!", "fr") == ["Mais pourquoi le wifi coupe?"]
+
+
+def test_group_questions_deterministic():
+    qs = [
+        "Comment annuler mon forfait?",
+        "Comment résilier mon forfait mobile?",
+        "Pourquoi internet est en panne?",
+        "Panne internet à Montréal?",
+        "Quel est le prix du forfait mobile?",
+        "Merci?",
+    ]
+    groups = group_questions(qs, "fr")
+    assert [g.members for g in groups] == [[0, 1, 4], [2, 3], [5]]
+    assert groups[0].terms[0] == "forfait"
+    assert groups[1].label.startswith("internet · panne")
+    assert [g.members for g in group_questions(qs, "fr")] == [g.members for g in groups]
