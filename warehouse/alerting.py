@@ -195,11 +195,20 @@ def spike_counts(db: str, config: Config, now: dt.datetime, granularity: str) ->
                                                                        ambiguous=False)
     brands = sorted(set(_brand_names(config)) | set(df["brand"].unique() if not df.empty else []))
     full = pd.MultiIndex.from_product([brands, grid], names=["brand", "bucket"]).to_frame(index=False)
+    full["bucket"] = pd.to_datetime(full["bucket"], utc=True)
     if df.empty:
         full["n"] = 0
         full["negative"] = 0
         return full
     out = full.merge(df, on=["brand", "bucket"], how="left")
+    # UTC instants in one datetime64 column: local midnights across a DST
+    # change have two offsets and would otherwise make an object column.
+    out["bucket"] = pd.to_datetime(out["bucket"], utc=True)
+    if granularity == "day":
+        # Kept in the local zone: spikes.detect_latest pads the day being
+        # evaluated with a local-midnight timestamp, and mixing zones in one
+        # column would make it an object column.
+        out["bucket"] = out["bucket"].dt.tz_convert(tz)
     out["n"] = out["n"].fillna(0).astype("int64")
     out["negative"] = out["negative"].fillna(0).astype("int64")
     return out
@@ -252,7 +261,12 @@ def spike_candidates(db: str, config: Config, now: dt.datetime, detector=None) -
         counts = spike_counts(db, config, now, granularity)
         if counts.empty:
             continue
-        spikes = detector(counts, now, granularity=granularity, k=a.k, min_count=a.min_count)
+        # partial="scale": the ongoing bucket is checked as it fills (a Friday
+        # 17:00-17:30 burst is reported at 17:30, not after 18:00); daily
+        # buckets are local days, hence tz.
+        extra = {"tz": a.timezone} if granularity == "day" else {}
+        spikes = detector(counts, now, granularity=granularity, k=a.k, min_count=a.min_count,
+                          partial="scale", **extra)
         for s in spikes or []:
             kind = getattr(s, "kind", "volume")
             rule = "negative_spike" if kind == "negative" else "volume_spike"
@@ -261,6 +275,9 @@ def spike_candidates(db: str, config: Config, now: dt.datetime, detector=None) -
             details = _spike_details(db, s.brand, start, end, negative=(kind == "negative"))
             details.update(granularity=granularity, threshold=_num(getattr(s, "threshold", None)),
                            z=_num(getattr(s, "z", None)), method=getattr(s, "method", None),
+                           window_observed=_num(getattr(s, "window_observed", None)),
+                           window_expected=_num(getattr(s, "window_expected", None)),
+                           buckets=getattr(s, "n_buckets", 1),
                            share_of_voice_url=share_of_voice_link(config, s.brand, start, end))
             what = "negative mentions" if kind == "negative" else "mentions"
             out.append(Alert(
