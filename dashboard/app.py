@@ -19,6 +19,12 @@ import streamlit as st  # noqa: E402
 from dashboard import i18n, state  # noqa: E402
 
 st.set_page_config(page_title="Vigie", page_icon="🔭", layout="wide")
+state.APP_RAN = True
+
+# Before anything reads data: served beyond loopback, nobody sees it unsigned.
+from dashboard.auth import require_sign_in  # noqa: E402
+
+require_sign_in()
 
 ctx = state.sidebar()
 lang = ctx.lang
