@@ -55,6 +55,8 @@ class SynthSpec:
     days: int = 365
     end: dt.datetime = dt.datetime(2026, 12, 1, tzinfo=UTC)
     english_share: float = 0.15
+    # First row number: chunks of a large run get distinct ids (syn-<offset+i>).
+    id_offset: int = 0
 
 
 def _pick(rng, bank: list[str], n: int) -> np.ndarray:
@@ -63,6 +65,12 @@ def _pick(rng, bank: list[str], n: int) -> np.ndarray:
 
 def generate(spec: SynthSpec) -> pa.Table:
     """Raw mention rows with the columns of raw_mentions."""
+    return generate_with_truth(spec)[0]
+
+
+def generate_with_truth(spec: SynthSpec) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """The rows, plus what the generator knows about each one (brand index, tone,
+    english, asks a question), so derived rows can be made without enrichment."""
     rng = np.random.default_rng(spec.seed)
     n = spec.n
     names = list(BRANDS)
@@ -107,11 +115,13 @@ def generate(spec: SynthSpec) -> pa.Table:
     source_idx = rng.zipf(1.3, n) % spec.n_sources
     sources = np.array([f"Source {i:03d}" for i in range(spec.n_sources)], dtype=object)[source_idx]
     kinds = KINDS[source_idx % len(KINDS)]
-    ids = np.char.add("syn-", np.arange(n).astype(str)).astype(object)
-    urls = np.char.add("https://example.org/m/", np.arange(n).astype(str)).astype(object)
+    rows = np.arange(spec.id_offset, spec.id_offset + n)
+    ids = np.char.add("syn-", rows.astype(str)).astype(object)
+    urls = np.char.add("https://example.org/m/", rows.astype(str)).astype(object)
     engagement = np.where(kinds == "rss", 0, rng.poisson(4, n)).astype(np.int32)
     collected_us = published_us + rng.integers(60, 7200, n).astype(np.int64) * 1_000_000
     ts = pa.timestamp("us", tz="UTC")
+    truth = {"brand_idx": brand_idx, "tone": tone, "english": english, "ask": ask, "n_fill": n_fill}
     return pa.table({
         "id": pa.array(ids, pa.string()),
         "source": pa.array(sources, pa.string()),
@@ -129,7 +139,7 @@ def generate(spec: SynthSpec) -> pa.Table:
         "engagement": pa.array(engagement),
         "language_hint": pa.array(np.where(english, "en", "fr").astype(object), pa.string()),
         "thread": pa.nulls(n, pa.string()),
-    })
+    }), truth
 
 
 def brand_config_toml() -> str:
@@ -139,3 +149,115 @@ def brand_config_toml() -> str:
         quoted = ", ".join(f'"{a}"' for a in aliases)
         parts.append(f'[[brands]]\nname = "{name}"\nown = {"true" if i == 0 else "false"}\naliases = [{quoted}]\n')
     return "\n".join(parts)
+
+
+# --- derived rows without enrichment ------------------------------------------------
+# At 10M rows enrichment would take hours; the dashboard benchmark needs the
+# derived tables' sizes and distributions, not their exact values. Measured on a
+# 20k sample, the real Enricher gives one brand and ~13 terms per mention.
+
+def _term_vocabulary() -> list[str]:
+    words: list[str] = []
+    for bank in (FR_POS, FR_NEG, FR_NEU, FR_Q, EN_POS, EN_NEG, EN_NEU, FILLER, FR_OPENERS):
+        for phrase in bank:
+            toks = [t.strip(".,:;?!'\"").lower() for t in phrase.replace("'", " ").split()]
+            toks = [t for t in toks if len(t) >= 4]
+            words.extend(toks)
+            words.extend(f"{a} {b}" for a, b in zip(toks, toks[1:]))
+    return list(dict.fromkeys(words))
+
+
+TERMS = _term_vocabulary()
+
+
+def derived_tables(table: pa.Table, truth: dict[str, np.ndarray], seed: int = 11,
+                   terms_per_mention: float = 13.0, id_offset: int = 0) -> dict[str, pa.Table]:
+    """mention_facts, mention_brands, mention_terms, mention_questions for generated rows, vectorised."""
+    rng = np.random.default_rng(seed)
+    n = table.num_rows
+    ids = table.column("id").combine_chunks()
+    names = np.array(list(BRANDS), dtype=object)
+    tone = truth["tone"].copy()
+    # The model is not perfect: 15% of labels differ from the generator's tone.
+    noisy = rng.random(n) < 0.15
+    tone[noisy] = rng.integers(0, 3, int(noisy.sum()))
+    labels = np.array(["negative", "neutral", "positive"], dtype=object)[tone]
+    score = np.where(tone == 0, -1, np.where(tone == 2, 1, 0)) * rng.uniform(0.5, 1.0, n)
+    score = np.where(tone == 1, rng.uniform(-0.3, 0.3, n), score)
+    # Wire copies: 15% of mentions share a story with two neighbours.
+    row = np.arange(n)
+    wire = rng.random(n) < 0.15
+    story = np.where(wire, np.char.add("st-", ((row + id_offset) // 3).astype(str)).astype(object),
+                     ids.to_numpy(zero_copy_only=False))
+    ts = pa.timestamp("us", tz="UTC")
+    computed = pa.array(np.full(n, int(END_US), dtype=np.int64), ts)
+    facts = pa.table({
+        "mention_id": ids,
+        "language": pa.array(np.where(truth["english"], "en", "fr").astype(object), pa.string()),
+        "sentiment": pa.array(labels, pa.string()),
+        "sentiment_score": pa.array(score.astype(np.float64)),
+        "story_id": pa.array(story, pa.string()),
+        "is_question": pa.array(truth["ask"]),
+        "computed_at": computed,
+    })
+    # One brand per mention, and a second one for 4% (comparisons).
+    second = np.flatnonzero(rng.random(n) < 0.04)
+    other = (truth["brand_idx"][second] + rng.integers(1, len(names), second.size)) % len(names)
+    b_rows = np.concatenate([row, second])
+    b_names = np.concatenate([truth["brand_idx"], other])
+    brands = pa.table({"mention_id": ids.take(pa.array(b_rows)),
+                       "brand": pa.array(names[b_names], pa.string())})
+    # Terms: Zipf-like popularity over a vocabulary drawn from the text banks,
+    # distinct within a mention.
+    vocab = np.array(TERMS, dtype=object)
+    v = len(vocab)
+    weights = 1.0 / np.arange(1, v + 1) ** 0.9
+    weights /= weights.sum()
+    k = rng.poisson(terms_per_mention, n).clip(1, 3 * int(terms_per_mention))
+    t_rows = np.repeat(row, k)
+    t_idx = rng.choice(v, size=t_rows.size, p=weights)
+    key = np.unique(t_rows.astype(np.int64) * v + t_idx)
+    t_rows, t_idx = key // v, key % v
+    terms = pa.table({"mention_id": ids.take(pa.array(t_rows)),
+                      "term": pa.array(vocab[t_idx], pa.string())})
+    q_rows = np.flatnonzero(truth["ask"])
+    questions = pa.table({"mention_id": ids.take(pa.array(q_rows)),
+                          "question": pa.array(_pick(rng, FR_Q, q_rows.size), pa.string())})
+    return {"mention_facts": facts, "mention_brands": brands, "mention_terms": terms,
+            "mention_questions": questions}
+
+
+END_US = int(SynthSpec(n=0).end.timestamp() * 1_000_000)
+
+
+# --- feeds --------------------------------------------------------------------------
+
+def rss_feed(title: str, link: str, rows: dict[str, list], language: str = "fr") -> bytes:
+    """One RSS 2.0 document (bytes) for the given rows (columns as in raw_mentions)."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+             f"<title>{escape(title)}</title><link>{escape(link)}</link><language>{language}</language>"]
+    for i in range(len(rows["id"])):
+        pub = rows["published_at"][i]
+        parts.append(
+            f"<item><title>{escape(rows['title'][i] or '')}</title><link>{escape(rows['url'][i] or '')}</link>"
+            f"<guid isPermaLink=\"false\">{escape(rows['id'][i])}</guid>"
+            f"<pubDate>{format_datetime(pub) if pub is not None else ''}</pubDate>"
+            f"<author>{escape(rows['author'][i] or '')}</author>"
+            f"<description>{escape(rows['body'][i] or '')}</description></item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def rss_feeds(table: pa.Table, items_per_feed: int = 500, prefix: str = "Bench feed") -> list[tuple[str, bytes]]:
+    """The rows cut into RSS documents of items_per_feed items: [(source name, bytes)]."""
+    out = []
+    cols = ["id", "title", "url", "body", "author", "published_at", "language_hint"]
+    for k, start in enumerate(range(0, table.num_rows, items_per_feed)):
+        rows = table.slice(start, items_per_feed).select(cols).to_pydict()
+        name = f"{prefix} {k:04d}"
+        out.append((name, rss_feed(name, f"https://example.org/feed/{k}", rows,
+                                   language=rows["language_hint"][0] or "fr")))
+    return out
