@@ -1,4 +1,4 @@
-"""python -m crawlers check | collect | sources
+"""python -m crawlers check | collect | sources | run
 
 Exit codes: 0 done (even if some sources failed: they are recorded), 2 bad
 configuration or arguments, 3 database not writable. Never a traceback for a
@@ -114,6 +114,8 @@ def main(argv=None) -> int:
     p.add_argument("--db")
     p.add_argument("--config")
     p.set_defaults(func=cmd_sources)
+    from .run import add_parser as add_run_parser  # noqa: PLC0415  (the unattended loop, crawlers/run.py)
+    add_run_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
