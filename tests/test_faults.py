@@ -220,8 +220,8 @@ def test_backup_while_a_reader_is_connected_then_restore(tmp_path):
         con.execute("INSERT INTO mention_status VALUES ('b0000001', 'handled', now(), 'répondu')")
         con.execute("INSERT INTO alerts (id, rule, kind, severity, created_at, details) VALUES "
                     "('a1', 'volume_spike', 'spike', 'warning', now(), '{\"mention_ids\": [\"b0000002\"]}')")
-        for _ in range(4):
-            con.execute("SELECT nextval('run_seq')")
+    for _ in range(4):
+        store.new_run_id(db)
     before = maintenance.table_counts(db)
     reader = child(f"""
         import duckdb, time
@@ -247,8 +247,7 @@ def test_backup_while_a_reader_is_connected_then_restore(tmp_path):
     assert done.returncode == 0, done.stderr
     assert maintenance.table_counts(restored) == before
     # Run ids continue after the backup's last one.
-    with dbmod.connect(restored) as con:
-        assert con.execute("SELECT nextval('run_seq')").fetchone()[0] == 5
+    assert store.new_run_id(restored) == 5
 
     # A database with data is not overwritten without --force.
     again = _cli("restore", "--from", str(tmp_path / "bk"), "--db", restored)

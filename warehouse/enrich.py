@@ -69,7 +69,7 @@ class Enricher:
         self.excluded_terms = sorted(excluded)
 
     def compute(self, rows: dict[str, list]) -> dict[str, pa.Table]:
-        """Derived rows for one chunk of raw mentions (columns id, title, body, language_hint)."""
+        """Derived rows for one chunk of raw mentions (columns id, title, body, language_hint, thread)."""
         from .language import detect_languages
         from .questions import extract_questions
         from .sentiment import score_texts
@@ -78,7 +78,11 @@ class Enricher:
         ids = rows["id"]
         titles = [t or "" for t in rows["title"]]
         bodies = [b or "" for b in rows["body"]]
-        texts = [f"{t}\n{b}".strip() for t, b in zip(titles, bodies)]
+        threads = rows.get("thread") or [None] * len(ids)
+        # A forum post's title is its thread's title: matching it would tag every
+        # reply in "Panne chez Fluxo" as a Fluxo mention. Posts count by their own text.
+        texts = [b.strip() if th and b.strip() else f"{t}\n{b}".strip()
+                 for t, b, th in zip(titles, bodies, threads)]
         languages = detect_languages(texts, rows.get("language_hint"))
         sentiments = score_texts(texts, languages)
         brands = self.matcher.match_many(texts)
@@ -137,7 +141,7 @@ def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table]) -> None
 def _read_chunk(db: str, where: str, params: list, limit: int) -> dict[str, list]:
     with dbmod.connect(db) as con:
         return con.sql(
-            f"SELECT r.id, r.title, r.body, r.language_hint, r.published_at FROM raw_mentions r {where} "
+            f"SELECT r.id, r.title, r.body, r.language_hint, r.thread, r.published_at FROM raw_mentions r {where} "
             f"ORDER BY r.published_at, r.id LIMIT {int(limit)}", params=params
         ).to_arrow_table().to_pydict()
 
@@ -220,7 +224,7 @@ def rebuild(db: str, config: Config, progress: Callable[[int], None] | None = No
     while True:
         with dbmod.connect(db) as con:
             rows = con.sql(
-                f"SELECT id, title, body, language_hint FROM raw_mentions WHERE id > ? ORDER BY id LIMIT {CHUNK}",
+                f"SELECT id, title, body, language_hint, thread FROM raw_mentions WHERE id > ? ORDER BY id LIMIT {CHUNK}",
                 params=[last]).to_arrow_table().to_pydict()
         if not rows["id"]:
             break

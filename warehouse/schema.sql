@@ -7,7 +7,6 @@
 -- The relations `mentions`, `mention_brands` and `crawl_log` are read by other
 -- tools: their names and columns are a contract.
 
-CREATE SEQUENCE IF NOT EXISTS run_seq START 1;
 
 -- One row per distinct item a source published (feed entry, forum post).
 -- id = hash(source, dedup key); the dedup key comes from the ladder in

@@ -173,8 +173,16 @@ STATE_COLUMNS = ("source", "etag", "last_modified", "last_attempt_at", "last_suc
 
 
 def new_run_id(db: str) -> int:
-    with dbmod.connect(db) as con:
-        return con.execute("SELECT nextval('run_seq')").fetchone()[0]
+    # A counter in `meta`, not a DuckDB sequence: sequence values were seen to
+    # repeat after the file was reopened (duckdb 2.0), and run ids must not.
+    with dbmod.transaction(db) as con:
+        row = con.execute("""
+            SELECT greatest(coalesce((SELECT max(run_id) FROM crawl_log), 0),
+                            coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'last_run_id'), 0)) + 1
+        """).fetchone()
+        con.execute("INSERT INTO meta VALUES ('last_run_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [str(row[0])])
+        return int(row[0])
 
 
 def load_source_states(db: str) -> dict[str, dict]:
