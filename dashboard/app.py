@@ -16,9 +16,9 @@ if str(HERE.parent) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import i18n, state  # noqa: E402
+from dashboard import state  # noqa: E402
 
-st.set_page_config(page_title="Vigie", page_icon="🔭", layout="wide")
+st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout="wide")
 state.APP_RAN = True
 
 # Before anything reads data: served beyond loopback, nobody sees it unsigned.
@@ -29,15 +29,4 @@ require_sign_in()
 ctx = state.sidebar()
 lang = ctx.lang
 
-pages = [
-    st.Page("pages/today.py", title=i18n.t("nav_today", lang), icon="☀️", url_path="today", default=True),
-    st.Page("pages/share_of_voice.py", title=i18n.t("nav_sov", lang), icon="📊", url_path="share_of_voice"),
-    st.Page("pages/topics.py", title=i18n.t("nav_topics", lang), icon="💡", url_path="topics"),
-    st.Page("pages/mentions.py", title=i18n.t("nav_mentions", lang), icon="🔎", url_path="mentions"),
-    st.Page("pages/sources.py", title=i18n.t("nav_sources", lang), icon="📡", url_path="sources"),
-]
-# The briefing page is written by another part of the project; the app runs with or without it.
-if (HERE / "pages" / "briefing.py").exists():
-    pages.append(st.Page("pages/briefing.py", title=i18n.t("nav_briefing", lang), icon="📰", url_path="briefing"))
-
-st.navigation(pages).run()
+st.navigation(state.build_pages(lang)).run()

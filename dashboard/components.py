@@ -46,7 +46,7 @@ def safe_urls(series):
     return series.map(safe_url)
 
 
-def empty_state(message: str, icon: str = "ℹ️") -> None:
+def empty_state(message: str, icon: str = ":material/info:") -> None:
     """An explained empty state (our own wording; no collected text inside)."""
     st.info(message, icon=icon)
 
@@ -54,13 +54,13 @@ def empty_state(message: str, icon: str = "ℹ️") -> None:
 def no_data(ctx) -> bool:
     """Show the 'run a collection' notice when the database is empty; True if shown."""
     if not ctx.has_data:
-        empty_state(ctx.t("no_data"), icon="📭")
+        empty_state(ctx.t("no_data"), icon=":material/inbox:")
         return True
     return False
 
 
 def formula(text: str) -> None:
-    st.caption("📐 " + text)
+    st.caption(":material/functions: " + text)
 
 
 def config_notice(ctx) -> None:

@@ -234,3 +234,42 @@ def ctx() -> Ctx:
 
 def last_review():
     return actions.last_review(db_path())
+
+
+# --- entry-point guard ---------------------------------------------------------------
+# Streamlit sees dashboard/pages/ and, until the first st.navigation() call of the
+# server process, serves a requested page (/today) on its own, without app.py
+# (the legacy "pages directory" mode). app.py sets APP_RAN; a page that finds it
+# unset makes one public st.navigation() call, which turns that mode off, and
+# reruns so app.py builds the real navigation for the same URL.
+APP_RAN = False
+
+
+PAGES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages")
+
+
+def build_pages(lang: str) -> list:
+    """The app's pages, titled in the interface language (paths relative to app.py)."""
+    pages = [
+        st.Page("pages/today.py", title=i18n.t("nav_today", lang), icon=":material/wb_sunny:",
+                url_path="today", default=True),
+        st.Page("pages/share_of_voice.py", title=i18n.t("nav_sov", lang), icon=":material/donut_large:",
+                url_path="share_of_voice"),
+        st.Page("pages/topics.py", title=i18n.t("nav_topics", lang), icon=":material/lightbulb:", url_path="topics"),
+        st.Page("pages/mentions.py", title=i18n.t("nav_mentions", lang), icon=":material/search:",
+                url_path="mentions"),
+        st.Page("pages/sources.py", title=i18n.t("nav_sources", lang), icon=":material/rss_feed:",
+                url_path="sources"),
+    ]
+    # The briefing page is written by another part of the project; the app runs with or without it.
+    if os.path.exists(os.path.join(PAGES_DIR, "briefing.py")):
+        pages.append(st.Page("pages/briefing.py", title=i18n.t("nav_briefing", lang), icon=":material/article:",
+                             url_path="briefing"))
+    return pages
+
+
+def boot(page_file: str) -> None:
+    if not APP_RAN:
+        # The same pages as app.py, so the requested URL resolves (no "page not found").
+        st.navigation(build_pages("fr"), position="hidden")
+        st.rerun()

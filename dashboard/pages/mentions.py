@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 import dataclasses
 import math
 
-import pandas as pd
+import pandas as pd  # noqa: E402
 import streamlit as st
 
 from dashboard import components as c
@@ -17,9 +25,10 @@ PAGE_SIZES = (25, 50, 100, 200)
 # million-row search from filling the server's memory.
 EXPORT_MAX = 50_000
 
+state.boot(__file__)
 ctx = state.ctx()
 lang, tz = ctx.lang, ctx.tz
-st.title("🔎 " + ctx.t("mentions_title"))
+st.title(":material/search: " + ctx.t("mentions_title"))
 c.config_notice(ctx)
 if c.no_data(ctx):
     st.stop()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import sys
+from pathlib import Path
+
+# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import pandas as pd  # noqa: E402
 import streamlit as st
 
 from dashboard import components as c
 from dashboard import i18n, state
 from warehouse import charts
 
+state.boot(__file__)
 ctx = state.ctx()
 lang, f = ctx.lang, ctx.filters
-st.title("📊 " + ctx.t("sov_title"))
+st.title(":material/donut_large: " + ctx.t("sov_title"))
 c.config_notice(ctx)
 c.formula(ctx.t("formula_sov"))
 if c.no_data(ctx):

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import sys
+from pathlib import Path
+
+# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import pandas as pd  # noqa: E402
 import streamlit as st
 
 from dashboard import components as c
 from dashboard import i18n, state
 from warehouse import charts
 
-STATE_ICON = {"ok": "🟢", "failing": "🔴", "silent": "🟡", "parked": "⏸️", "never": "⚪"}
+STATE_COLOR = {"ok": "#2e933c", "failing": "#c5283d", "silent": "#b7791f", "parked": "#6c757d", "never": "#6c757d"}
 
+state.boot(__file__)
 ctx = state.ctx()
 lang, tz, f = ctx.lang, ctx.tz, ctx.filters
-st.title("📡 " + ctx.t("sources_title"))
+st.title(":material/rss_feed: " + ctx.t("sources_title"))
 c.config_notice(ctx)
 
 configured = bool(ctx.config and ctx.config.sources)
 if not configured and not ctx.source_options:
-    c.empty_state(ctx.t("no_source", path=c.escape_md(ctx.config_path)), icon="🛰️")
+    c.empty_state(ctx.t("no_source", path=c.escape_md(ctx.config_path)), icon=":material/rss_feed:")
     st.stop()
 
 
@@ -59,13 +68,16 @@ cols = {
     "last_error": ctx.t("col_last_error"),
 }
 view = health.reindex(columns=list(cols)).copy()
-view["state"] = view["state"].map(lambda s: f"{STATE_ICON.get(s, '')} {ctx.t('state_' + s)}" if isinstance(s, str) else "—")
+raw_state = view["state"].tolist()
+view["state"] = view["state"].map(lambda s: "● " + ctx.t("state_" + s) if isinstance(s, str) else "—")
 for col in ("last_success_at", "failing_since", "last_new_item_at", "next_poll_at"):
     view[col] = view[col].map(when)
 view["items_total"] = view["items_total"].map(lambda v: i18n.fmt_number(v, lang) if pd.notna(v) else "0")
 view["consecutive_failures"] = view["consecutive_failures"].map(lambda v: str(int(v)) if pd.notna(v) else "0")
 view = view.rename(columns=cols)
-st.dataframe(view, hide_index=True, width="stretch")
+colors = [f"color: {STATE_COLOR.get(s, '#333')}; font-weight: 600" for s in raw_state]
+styled = view.style.apply(lambda _: colors, subset=[cols["state"]], axis=0)
+st.dataframe(styled, hide_index=True, width="stretch")
 
 st.subheader(ctx.t("volume"))
 volume = state.q("volume_by_source_daily", f)
@@ -77,7 +89,7 @@ else:
 st.subheader(ctx.t("errors"))
 errors = state.q("crawl_errors", sources=ctx.filters.sources)
 if errors.empty:
-    c.empty_state(ctx.t("no_errors"), icon="✅")
+    c.empty_state(ctx.t("no_errors"), icon=":material/check_circle:")
 else:
     st.dataframe(pd.DataFrame({
         ctx.t("col_started"): errors["started_at"].map(when),

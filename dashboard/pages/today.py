@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 import datetime as dt
 import json
 
-import pandas as pd
+import pandas as pd  # noqa: E402
 import streamlit as st
 
 from dashboard import components as c
@@ -14,11 +22,13 @@ from warehouse import actions
 from warehouse.queries import Filters
 
 UTC = dt.timezone.utc
-SEVERITY_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+SEVERITY_ICON = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warning:]",
+                 "info": ":blue[:material/info:]"}
 
+state.boot(__file__)
 ctx = state.ctx()
 lang, tz = ctx.lang, ctx.tz
-st.title("☀️ " + ctx.t("today_title"))
+st.title(":material/wb_sunny: " + ctx.t("today_title"))
 c.config_notice(ctx)
 if c.no_data(ctx):
     st.stop()
@@ -80,11 +90,11 @@ with cols[3]:
 c.formula(ctx.t("formula_net"))
 
 # --- alerts ---------------------------------------------------------------------------
-st.subheader("🚨 " + ctx.t("alerts"))
+st.subheader(":material/notifications_active: " + ctx.t("alerts"))
 alerts = state.q("open_alerts")
 target = state.url_get("alert")
 if alerts.empty:
-    c.empty_state(ctx.t("no_alert"), icon="✅")
+    c.empty_state(ctx.t("no_alert"), icon=":material/check_circle:")
 
 
 def _pairs(items, key: str) -> str:
@@ -108,7 +118,7 @@ for alert in alerts.to_dict("records"):
         details = {}
     who = alert["brand"] or alert["source"] or ""
     rule = ctx.t(f"rule_{alert['rule']}")
-    label = (f"{SEVERITY_ICON.get(alert['severity'], '⚪')} {c.escape_md(rule)} : {c.escape_md(who)} · "
+    label = (f"{SEVERITY_ICON.get(alert['severity'], ':material/info:')} {c.escape_md(rule)} : {c.escape_md(who)} · "
              f"{c.escape_md(ctx.t('sev_' + alert['severity']))} · {c.escape_md(i18n.fmt_datetime(alert['created_at'], lang, tz))}")
     with st.expander(label, expanded=(target == alert["id"]) or len(alerts) <= 3):
         left, right = st.columns([4, 1])
@@ -142,13 +152,13 @@ for alert in alerts.to_dict("records"):
             st.button(ctx.t("ack"), key=f"ack_{alert['id']}", on_click=_acknowledge, args=(alert["id"],))
 
 # --- queue ----------------------------------------------------------------------------
-st.subheader("📥 " + ctx.t("queue"))
+st.subheader(":material/inbox: " + ctx.t("queue"))
 show_status = st.radio(ctx.t("queue_show"), actions.STATUSES, key="queue_status", horizontal=True,
                        format_func=lambda s: i18n.status_label(s, lang))
 threshold = ctx.config.alerts.engagement_threshold if ctx.config else 100
-queue = state.q("triage_queue", ctx.filters, statuses=(show_status,), engagement_threshold=threshold)
+queue = state.q("triage_queue", ctx.filters, statuses=(show_status,), engagement_threshold=threshold, limit=15)
 if queue.empty:
-    c.empty_state(ctx.t("no_queue"), icon="🎉")
+    c.empty_state(ctx.t("no_queue"), icon=":material/done_all:")
 for row in queue.to_dict("records"):
     with st.container(border=True):
         text_col, status_col = st.columns([4, 1.3])

@@ -3,10 +3,18 @@ timeline and mentions, questions people ask, topics where competitors engage."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 import dataclasses
 import datetime as dt
 
-import pandas as pd
+import pandas as pd  # noqa: E402
 import streamlit as st
 
 from dashboard import components as c
@@ -16,9 +24,10 @@ from warehouse.queries import group_questions_exact
 
 BASELINE_DAYS = 28
 
+state.boot(__file__)
 ctx = state.ctx()
 lang, tz, f = ctx.lang, ctx.tz, ctx.filters
-st.title("💡 " + ctx.t("topics_title"))
+st.title(":material/lightbulb: " + ctx.t("topics_title"))
 c.config_notice(ctx)
 if c.no_data(ctx):
     st.stop()
@@ -97,7 +106,7 @@ if options:
     }), hide_index=True, width="stretch", column_config={ctx.t("col_link"): c.link_column(ctx)})
 
 # --- questions ----------------------------------------------------------------------------
-st.subheader("❓ " + ctx.t("questions"))
+st.subheader(":material/help: " + ctx.t("questions"))
 asked = state.q("questions_asked", f)
 if asked.empty:
     c.empty_state(ctx.t("no_questions"))
@@ -123,7 +132,7 @@ else:
     }), hide_index=True, width="stretch", column_config={ctx.t("col_link"): c.link_column(ctx)})
 
 # --- competitors -----------------------------------------------------------------------------
-st.subheader("🏁 " + ctx.t("competitor_topics"))
+st.subheader(":material/trending_up: " + ctx.t("competitor_topics"))
 comp = state.q("competitor_engagement_terms", f, ctx.own, limit=15)
 if comp.empty:
     c.empty_state(ctx.t("no_competitor"))
