@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 LABELS = ("negative", "neutral", "positive")
-FEATURES_VERSION = "f1"
+FEATURES_VERSION = "f2"
 
 _PKG_DIR = Path(__file__).resolve().parent
 MODEL_PATH = _PKG_DIR / "models" / "sentiment.npz"
@@ -223,10 +223,13 @@ def _ngrams(tokens: list[str], norm: str, char_lo: int, char_hi: int) -> list[st
 
 class Featurizer:
     def __init__(self, lex: Lexicon, n_features: int, char_lo: int, char_hi: int,
-                 dense_scale: float):
+                 dense_scale: float, idf: np.ndarray | None = None):
         from sklearn.feature_extraction.text import HashingVectorizer
 
         self.lex = lex
+        # Sublinear tf-idf over the hashed counts; idf is fitted at training
+        # (fit_idf) and shipped with the model, since hashing has no vocabulary.
+        self.idf = idf
         self.char_lo, self.char_hi = char_lo, char_hi
         self.dense_scale = dense_scale
         self.n_features = n_features
@@ -234,10 +237,31 @@ class Featurizer:
         # releases; the analyzer is ours so nothing else of sklearn matters.
         self._hv = HashingVectorizer(
             analyzer=lambda feats: feats, n_features=n_features,
-            alternate_sign=False, norm="l2", binary=False, dtype=np.float32,
+            alternate_sign=False, norm=None, binary=False, dtype=np.float32,
         )
 
+    def fit_idf(self, texts: Sequence[str]) -> np.ndarray:
+        x = self._counts(texts)[0]
+        df = np.bincount(x.indices, minlength=self.n_features)
+        n = x.shape[0]
+        # Same formula as sklearn's TfidfTransformer(smooth_idf=True).
+        self.idf = (np.log((n + 1) / (df + 1)) + 1.0).astype(np.float32)
+        return self.idf
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        x, dense = self._counts(texts)
+        np.log(x.data, out=x.data)
+        x.data += 1.0
+        if self.idf is not None:
+            x.data *= self.idf[x.indices]
+        sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        sq[sq == 0] = 1.0
+        x = sp.diags((1.0 / sq).astype(np.float32)) @ x
+        return sp.hstack(
+            [x, sp.csr_matrix(dense * self.dense_scale)], format="csr", dtype=np.float32
+        )
+
+    def _counts(self, texts: Sequence[str]):
         feats_all = []
         dense = np.empty((len(texts), N_DENSE), dtype=np.float32)
         lex = self.lex
@@ -246,10 +270,9 @@ class Featurizer:
             toks, d = analyze(norm, lex)
             dense[r] = d
             feats_all.append(_ngrams(toks, norm, self.char_lo, self.char_hi))
-        x = self._hv.transform(feats_all)
-        return sp.hstack(
-            [x, sp.csr_matrix(dense * self.dense_scale)], format="csr", dtype=np.float32
-        )
+        x = self._hv.transform(feats_all).tocsr()
+        x.sum_duplicates()
+        return x, dense
 
 
 # ---------------------------------------------------------------------------
@@ -317,8 +340,10 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LangModel]:
                 z[f"{lang}_lex_pol"].astype(np.float32).tolist(),
                 z[f"{lang}_intens"].tolist(),
             )
+            idf = np.full(p["n_features"], p["idf_default"], dtype=np.float32)
+            idf[z[f"{lang}_idf_rows"]] = z[f"{lang}_idf_vals"].astype(np.float32)
             feat = Featurizer(lex, p["n_features"], p["char_lo"], p["char_hi"],
-                              p["dense_scale"])
+                              p["dense_scale"], idf)
             n_total = p["n_features"] + N_DENSE
             rows = z[f"{lang}_rows"]
             coef = np.zeros((n_total, len(p["classes"])), dtype=np.float32)
