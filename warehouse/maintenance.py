@@ -305,13 +305,24 @@ def _json_columns(con) -> list[tuple[str, str, str]]:
     return out
 
 
+def _cites(value, forget: set[str]) -> bool:
+    """A dict that describes a forgotten mention ({"id": ..., "title": ...}) goes whole."""
+    return isinstance(value, dict) and any(isinstance(v, str) and v in forget for v in value.values())
+
+
 def _scrub(value, forget: set[str], replace: dict[str, str] | None = None):
-    """The JSON value without strings in ``forget`` (and with ``replace`` applied); changed flag."""
+    """The JSON value without forgotten ids or the objects citing them (and with ``replace``
+    applied to author fields); plus whether anything changed."""
     changed = False
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if isinstance(v, str) and v in forget:
+                changed = True
+                continue
+            if replace and isinstance(v, str) and v in replace and "author" in str(k).lower():
+                # Only author fields: a name like "Bell" may also be a brand elsewhere.
+                out[k] = replace[v]
                 changed = True
                 continue
             nv, c = _scrub(v, forget, replace)
@@ -321,15 +332,13 @@ def _scrub(value, forget: set[str], replace: dict[str, str] | None = None):
     if isinstance(value, list):
         out = []
         for v in value:
-            if isinstance(v, str) and v in forget:
+            if (isinstance(v, str) and v in forget) or _cites(v, forget):
                 changed = True
                 continue
             nv, c = _scrub(v, forget, replace)
             changed |= c
             out.append(nv)
         return out, changed
-    if isinstance(value, str) and replace and value in replace:
-        return replace[value], True
     return value, False
 
 
