@@ -172,6 +172,9 @@ def local_bounds(start: dt.date, end: dt.date, tz: str) -> tuple[dt.datetime, dt
 
 def sidebar() -> Ctx:
     """Render the language switch and the shared filters; return the context pages use."""
+    # Widgets created under the legacy mode's nested navigation get other ids than
+    # in later runs and would lose their values: leave that mode before the first widget.
+    boot()
     db, cpath = db_path(), config_path()
     config, config_error = _load_config(cpath, _mtime(cpath))
     tz = DEFAULT_TZ
@@ -237,12 +240,22 @@ def last_review():
 
 
 # --- entry-point guard ---------------------------------------------------------------
-# Streamlit sees dashboard/pages/ and, until the first st.navigation() call of the
-# server process, serves a requested page (/today) on its own, without app.py
-# (the legacy "pages directory" mode). app.py sets APP_RAN; a page that finds it
-# unset makes one public st.navigation() call, which turns that mode off, and
-# reruns so app.py builds the real navigation for the same URL.
+# Streamlit sees dashboard/pages/ and, until an st.navigation() call turns it off,
+# serves a requested page (/today) on its own, without app.py (the legacy "pages
+# directory" mode): on a server process's first deep link, and on every AppTest
+# run, which resets the mode. A page that finds the mode on makes one public
+# st.navigation() call, which turns it off, and reruns so app.py runs first.
+# The flag is Streamlit's own (there is no public way to ask); if it moves, the
+# guard does nothing and app.py still works when entered from the root.
 APP_RAN = False
+
+
+def _legacy_pages_mode() -> bool:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
 
 
 PAGES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages")
@@ -268,8 +281,8 @@ def build_pages(lang: str) -> list:
     return pages
 
 
-def boot(page_file: str) -> None:
-    if not APP_RAN:
+def boot(page_file: str | None = None) -> None:
+    if _legacy_pages_mode():
         # The same pages as app.py, so the requested URL resolves (no "page not found").
         st.navigation(build_pages("fr"), position="hidden")
         st.rerun()

@@ -314,13 +314,15 @@ def triage_queue(f: Filters, db: str | None = None, statuses: tuple[str, ...] = 
                    CASE WHEN m.sentiment = 'negative' THEN 'negative' ELSE 'engagement' END AS reason
             FROM mentions m LEFT JOIN mention_status s ON s.mention_id = m.id
             {w.sql}
-            ORDER BY coalesce(m.engagement, 0) DESC, m.published_at DESC LIMIT ?
+            ORDER BY (coalesce(m.engagement, 0) >= ?) DESC, m.published_at DESC LIMIT ?
         )
         SELECT q.*, (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
                      WHERE b.mention_id = q.id) AS brands
-        FROM q ORDER BY coalesce(q.engagement, 0) DESC, q.published_at DESC
+        FROM q ORDER BY (coalesce(q.engagement, 0) >= ?) DESC, q.published_at DESC
     """
-    return _df(sql, [*w.params, int(limit)], db)
+    # Urgent (high engagement) first, then the newest: yesterday's crisis before last month's grumble.
+    t = int(engagement_threshold)
+    return _df(sql, [*w.params, t, int(limit), t], db)
 
 
 def mention_status_of(mention_id: str, db: str | None = None) -> str:
