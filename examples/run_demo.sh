@@ -21,7 +21,7 @@ done
 echo "==> [3/4] collecting every source through the crawlers"
 "$PY" -m crawlers collect --config "$DIR/vigie.toml" --db "$DIR/vigie.duckdb"
 if "$PY" -c "import warehouse.alerting" 2>/dev/null; then
-  "$PY" -m warehouse alerts --config "$DIR/vigie.toml" --db "$DIR/vigie.duckdb" --no-send || true
+  "$PY" -m warehouse alerts --config "$DIR/vigie.toml" --db "$DIR/vigie.duckdb" --no-send --backfill 60 || true
 fi
 
 if [ -n "${NO_DASHBOARD:-}" ]; then

@@ -99,3 +99,28 @@ def test_unwritable_database_and_broken_config_give_clear_messages(demo, tmp_pat
     bad.write_text('[[brands]]\nname = "X"\naliases = ["X"]\n[[sources]]\nname = "S"\nkind = "rss"\n')
     proc = run("-m", "crawlers", "collect", "--config", str(bad), "--db", str(tmp_path / "v.duckdb"))
     assert proc.returncode == 2 and "field 'url': is required" in proc.stderr
+
+
+def test_history_backfill_records_the_demo_outage(demo):
+    summary, out = demo
+    dbfile = str(out / "vigie.duckdb")
+    if not Path(dbfile).exists():
+        pytest.skip("needs the collection of the first test")
+    now = dt.datetime(2024, 6, 1, 12, tzinfo=dt.timezone.utc)
+    proc = run("-m", "warehouse", "alerts", "--config", summary.config_path, "--db", dbfile,
+               "--no-send", "--backfill", "60", "--now", now.isoformat())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outage = next(e for e in summary.events if "outage" in str(e).lower())
+    spikes = dbmod.query_df("SELECT brand, rule, window_start, status, details FROM alerts "
+                            "WHERE rule IN ('volume_spike', 'negative_spike')", db=dbfile)
+    borealis = spikes[spikes.brand == "Borealis Mobile"]
+    assert set(borealis.rule) == {"volume_spike", "negative_spike"}, (outage, spikes)
+    assert (borealis.status == "resolved").all()
+    # The explanation carries the terms and mentions behind the spike.
+    assert '"top_terms"' in borealis.details.iloc[0] and '"mentions"' in borealis.details.iloc[0]
+    # Replaying adds nothing.
+    again = run("-m", "warehouse", "alerts", "--config", summary.config_path, "--db", dbfile,
+                "--no-send", "--backfill", "60", "--now", now.isoformat())
+    assert again.returncode == 0
+    assert len(dbmod.query_df("SELECT id FROM alerts", db=dbfile)) == len(
+        dbmod.query_df("SELECT DISTINCT id FROM alerts", db=dbfile))

@@ -251,6 +251,31 @@ def _spike_details(db: str, brand: str, start: dt.datetime, end: dt.datetime, ne
     }
 
 
+def _spike_alert(db: str, config: Config, s, granularity: str, now: dt.datetime) -> Alert:
+    """One spike from warehouse.spikes as an alert row, with what drives it in details."""
+    kind = getattr(s, "kind", "volume")
+    rule = "negative_spike" if kind == "negative" else "volume_spike"
+    start, end = _utc(s.window_start), _utc(s.window_end)
+    observed, expected = float(s.observed), float(s.expected)
+    details = _spike_details(db, s.brand, start, end, negative=(kind == "negative"))
+    details.update(granularity=granularity, threshold=_num(getattr(s, "threshold", None)),
+                   z=_num(getattr(s, "z", None)), method=getattr(s, "method", None),
+                   window_observed=_num(getattr(s, "window_observed", None)),
+                   window_expected=_num(getattr(s, "window_expected", None)),
+                   buckets=getattr(s, "n_buckets", 1),
+                   share_of_voice_url=share_of_voice_link(config, s.brand, start, end))
+    what = "negative mentions" if kind == "negative" else "mentions"
+    return Alert(
+        id=alert_id(rule, s.brand, granularity, start.isoformat()),
+        rule=rule, kind=f"{kind}_{granularity}", brand=s.brand,
+        severity="warning" if kind == "negative" else "info",
+        window_start=start, window_end=end, observed=observed, expected=expected,
+        explanation=(f"{observed:.0f} {what} for {s.brand} in the {granularity} from {start:%Y-%m-%d %H:%M} UTC, "
+                     f"expected about {expected:.1f} (threshold {_num(getattr(s, 'threshold', None))})"),
+        details=details, created_at=now,
+    )
+
+
 def spike_candidates(db: str, config: Config, now: dt.datetime, detector=None) -> list[Alert]:
     detector = detector or _default_detector()
     if detector is None:
@@ -267,29 +292,38 @@ def spike_candidates(db: str, config: Config, now: dt.datetime, detector=None) -
         extra = {"tz": a.timezone} if granularity == "day" else {}
         spikes = detector(counts, now, granularity=granularity, k=a.k, min_count=a.min_count,
                           partial="scale", **extra)
-        for s in spikes or []:
-            kind = getattr(s, "kind", "volume")
-            rule = "negative_spike" if kind == "negative" else "volume_spike"
-            start, end = _utc(s.window_start), _utc(s.window_end)
-            observed, expected = float(s.observed), float(s.expected)
-            details = _spike_details(db, s.brand, start, end, negative=(kind == "negative"))
-            details.update(granularity=granularity, threshold=_num(getattr(s, "threshold", None)),
-                           z=_num(getattr(s, "z", None)), method=getattr(s, "method", None),
-                           window_observed=_num(getattr(s, "window_observed", None)),
-                           window_expected=_num(getattr(s, "window_expected", None)),
-                           buckets=getattr(s, "n_buckets", 1),
-                           share_of_voice_url=share_of_voice_link(config, s.brand, start, end))
-            what = "negative mentions" if kind == "negative" else "mentions"
-            out.append(Alert(
-                id=alert_id(rule, s.brand, granularity, start.isoformat()),
-                rule=rule, kind=f"{kind}_{granularity}", brand=s.brand,
-                severity="warning" if kind == "negative" else "info",
-                window_start=start, window_end=end, observed=observed, expected=expected,
-                explanation=(f"{observed:.0f} {what} for {s.brand} in the {granularity} from {start:%Y-%m-%d %H:%M} UTC, "
-                             f"expected about {expected:.1f} (threshold {_num(getattr(s, 'threshold', None))})"),
-                details=details, created_at=now,
-            ))
+        out.extend(_spike_alert(db, config, s, granularity, now) for s in spikes or [])
     return out
+
+
+def backfill_spikes(db: str, config: Config, now: dt.datetime | None = None, days: int = 60) -> int:
+    """Store the daily spikes of the past `days` (a first collection brings history).
+
+    Nothing is sent: these are past events, recorded so the dashboard, the
+    briefing and the spike explanations show them. A spike whose window ended
+    more than a day ago is stored as resolved. Returns the number stored.
+    """
+    from . import spikes
+
+    now = _utc(now) or dt.datetime.now(UTC)
+    a = config.alerts
+    counts = spike_counts(db, config, now, "day")
+    if counts.empty:
+        return 0
+    counts = counts[counts["bucket"] >= pd.Timestamp(now - dt.timedelta(days=days)).tz_convert(a.timezone)]
+    found = spikes.detect_spikes(counts, granularity="day", k=a.k, min_count=a.min_count, tz=a.timezone)
+    rows = [_spike_alert(db, config, s, "day", now) for s in found]
+    stored = 0
+    with dbmod.transaction(db) as con:
+        for alert in rows:
+            if con.execute("SELECT 1 FROM alerts WHERE id = ?", [alert.id]).fetchone():
+                continue
+            if alert.window_end and alert.window_end < now - dt.timedelta(days=1):
+                alert.status = "resolved"
+            con.execute(f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) VALUES ({', '.join('?' * len(ALERT_COLUMNS))})",
+                        alert.row())
+            stored += 1
+    return stored
 
 
 def _num(value):
@@ -497,8 +531,11 @@ def cmd_alerts(args) -> int:
     except ValueError:
         print(f"--now: {args.now!r} is not an ISO date-time like 2026-11-13T17:30:00-05:00", file=sys.stderr)
         return 2
-    result = evaluate_alerts(db, config, now=now)
     fr = config.language == "fr"
+    if args.backfill:
+        n = backfill_spikes(db, config, now=now, days=args.backfill)
+        print((f"historique : {n} pic(s) enregistré(s)" if fr else f"history: {n} spike(s) recorded"))
+    result = evaluate_alerts(db, config, now=now)
     if fr:
         print(f"alertes : {len(result.fired)} nouvelle(s) ({result.critical} critique(s)), "
               f"{len(result.suppressed)} en délai de relance, {result.known} déjà connue(s), "
@@ -531,4 +568,6 @@ def register_cli(subparsers) -> None:
     p.add_argument("--no-send", action="store_true", help="evaluate and queue only; send nothing")
     p.add_argument("--no-digest", action="store_true", help="do not queue the daily digest even when due")
     p.add_argument("--now", help="evaluate as of this ISO date-time (replaying, testing)")
+    p.add_argument("--backfill", type=int, metavar="DAYS", default=0,
+                   help="also record the daily spikes of the past DAYS days (nothing is sent for them)")
     p.set_defaults(func=cmd_alerts)
