@@ -37,6 +37,7 @@ PAGE_NAMES = ("today", "share_of_voice", "topics", "mentions", "sources", "brief
 def build_db(path: str, n: int, log=print, chunk: int = CHUNK) -> dict:
     """A database of n synthetic mentions with derived rows, source state, crawl log and alerts."""
     import pyarrow as pa
+    import pyarrow.compute  # noqa: F401
 
     from warehouse import db as dbmod
 
@@ -48,10 +49,21 @@ def build_db(path: str, n: int, log=print, chunk: int = CHUNK) -> dict:
     rows = {"raw_mentions": 0, "mention_facts": 0, "mention_brands": 0, "mention_terms": 0, "mention_questions": 0}
     with dbmod.connect(path) as con:
         pass
-    for k, start in enumerate(range(0, n, chunk)):
+    chunks = list(range(0, n, chunk))
+    base = SynthSpec(n=0)
+    span = -(-base.days // len(chunks))
+    for k, start in enumerate(chunks):
         size = min(chunk, n - start)
         g0 = time.perf_counter()
-        raw, truth = generate_with_truth(SynthSpec(n=size, seed=7 + k, id_offset=start))
+        # Collections store items roughly in time order, which lets DuckDB's
+        # zone maps skip row groups outside a 30-day window: each chunk covers
+        # its own slice of the year and is sorted by date, as a real file is.
+        end = base.end - dt.timedelta(days=span * (len(chunks) - 1 - k))
+        spec = SynthSpec(n=size, seed=7 + k, id_offset=start, days=span, end=end)
+        raw, truth = generate_with_truth(spec)
+        order = pa.compute.sort_indices(raw, [("published_at", "ascending")])
+        raw = raw.take(order)
+        truth = {key: value[order.to_numpy()] for key, value in truth.items()}
         derived = derived_tables(raw, truth, seed=11 + k, id_offset=start)
         g1 = time.perf_counter()
         with dbmod.transaction(path) as con:
