@@ -57,10 +57,22 @@ def brand_color_scale(brands: list[str]) -> alt.Scale:
     return alt.Scale(domain=ordered, range=[palette[i % len(palette)] for i in range(len(ordered))])
 
 
+def _zero_filled(df: pd.DataFrame, value_cols: tuple[str, ...]) -> pd.DataFrame:
+    """Every (day, brand) pair present: a stacked area with holes draws wedges and gaps."""
+    if df.empty:
+        return df.copy()
+    days = pd.date_range(pd.to_datetime(df["day"]).min(), pd.to_datetime(df["day"]).max(), freq="D")
+    grid = pd.MultiIndex.from_product([days, sorted(df["brand"].unique())], names=["day", "brand"])
+    data = df.assign(day=pd.to_datetime(df["day"])).set_index(["day", "brand"])
+    cols = [c for c in value_cols if c in data.columns]
+    data = data[cols].reindex(grid, fill_value=0).reset_index()
+    return data
+
+
 def sov_over_time(df: pd.DataFrame, lang: str = "fr", measure: str = "share", stacked: bool = True) -> alt.Chart:
     """Share of voice (or counts) per brand per day, from share_of_voice_daily()."""
     lab = LABELS[lang]
-    data = df.copy()
+    data = _zero_filled(df, ("mentions", "stories", "share", "story_share")) if stacked else df.copy()
     data["day"] = pd.to_datetime(data["day"])
     y_title = lab.get(measure, measure)
     brands = sorted(data["brand"].unique().tolist()) if not data.empty else []
