@@ -97,3 +97,16 @@ def datetime_column(label: str, lang: str):
 
 def link_column(ctx):
     return st.column_config.LinkColumn(ctx.t("col_link"), display_text=ctx.t("link_text") + " ↗")
+
+
+def chart(ch, lang: str, **kw):
+    """An Altair chart in the interface locale, given room for its axes and legend.
+
+    With height="content" the discrete (band) bar charts were drawn a few pixels
+    tall in chromium; an explicit element height (plot height + axes) fixes it.
+    """
+    from warehouse import charts
+    height = getattr(ch, "height", None)
+    if isinstance(height, int) and "height" not in kw:
+        kw["height"] = height + 90
+    return st.altair_chart(charts.localize(ch, lang), width="stretch", **kw)

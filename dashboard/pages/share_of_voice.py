@@ -28,7 +28,7 @@ if c.no_data(ctx):
 
 
 def chart(ch) -> None:
-    st.altair_chart(charts.localize(ch, lang), width="stretch")
+    c.chart(ch, lang)
 
 
 def brand_label(brand: str) -> str:
@@ -39,6 +39,10 @@ daily = state.q("share_of_voice_daily", f)
 if daily.empty:
     c.empty_state(ctx.t("no_data_filters"))
     st.stop()
+# A brand absent one day is 0 that day, not a gap that tears the stacked areas.
+grid = pd.MultiIndex.from_product([sorted(daily["day"].unique()), sorted(daily["brand"].unique())],
+                                  names=["day", "brand"])
+daily = daily.set_index(["day", "brand"]).reindex(grid, fill_value=0).reset_index()
 
 left, right = st.columns(2)
 by = left.radio(ctx.t("measure"), ("mentions", "stories"), key="sov_by", horizontal=True,

@@ -84,7 +84,7 @@ volume = state.q("volume_by_source_daily", f)
 if volume.empty:
     c.empty_state(ctx.t("no_data") if not ctx.has_data else ctx.t("no_data_filters"))
 else:
-    st.altair_chart(charts.localize(charts.source_volume(volume, lang), lang), width="stretch")
+    c.chart(charts.source_volume(volume, lang), lang)
 
 st.subheader(ctx.t("errors"))
 errors = state.q("crawl_errors", sources=ctx.filters.sources)

@@ -53,7 +53,7 @@ except ImportError:
 picked_from_chart = None
 if not rising.empty:
     top = rising.head(15)
-    event = st.altair_chart(charts.localize(charts.term_bars(top, lang, value="score"), lang), width="stretch",
+    event = c.chart(charts.term_bars(top, lang, value="score"), lang,
                             on_select="rerun", selection_mode=charts.TERM_SELECTION, key="rising_chart")
     points = (event or {}).get("selection", {}).get(charts.TERM_SELECTION) or []
     if points and isinstance(points, list) and isinstance(points[0], dict):
@@ -93,7 +93,7 @@ if options:
     st.markdown("#### " + c.escape_md(ctx.t("term_timeline", term=term)))
     timeline = state.q("term_timeline", f, term)
     if not timeline.empty:
-        st.altair_chart(charts.localize(charts.term_timeline(timeline, lang), lang), width="stretch")
+        c.chart(charts.term_timeline(timeline, lang), lang)
     st.markdown("#### " + c.escape_md(ctx.t("term_mentions", term=term)))
     behind = state.q("term_mentions", f, term, limit=50)
     st.dataframe(pd.DataFrame({
