@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from dashboard import state  # noqa: E402
 
 st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout="wide")
-state.APP_RAN = True
+
 
 # Before anything reads data: served beyond loopback, nobody sees it unsigned.
 from dashboard.auth import require_sign_in  # noqa: E402

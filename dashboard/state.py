@@ -172,9 +172,6 @@ def local_bounds(start: dt.date, end: dt.date, tz: str) -> tuple[dt.datetime, dt
 
 def sidebar() -> Ctx:
     """Render the language switch and the shared filters; return the context pages use."""
-    # Widgets created under the legacy mode's nested navigation get other ids than
-    # in later runs and would lose their values: leave that mode before the first widget.
-    boot()
     db, cpath = db_path(), config_path()
     config, config_error = _load_config(cpath, _mtime(cpath))
     tz = DEFAULT_TZ
@@ -239,50 +236,28 @@ def last_review():
     return actions.last_review(db_path())
 
 
-# --- entry-point guard ---------------------------------------------------------------
-# Streamlit sees dashboard/pages/ and, until an st.navigation() call turns it off,
-# serves a requested page (/today) on its own, without app.py (the legacy "pages
-# directory" mode): on a server process's first deep link, and on every AppTest
-# run, which resets the mode. A page that finds the mode on makes one public
-# st.navigation() call, which turns it off, and reruns so app.py runs first.
-# The flag is Streamlit's own (there is no public way to ask); if it moves, the
-# guard does nothing and app.py still works when entered from the root.
-APP_RAN = False
-
-
-def _legacy_pages_mode() -> bool:
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
-        return False
-    return bool(getattr(PagesManager, "uses_pages_directory", False))
-
-
-PAGES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages")
+# --- pages ---------------------------------------------------------------------------
+# The page scripts live in views/, not pages/: a pages/ folder beside app.py puts
+# Streamlit in its legacy mode, where a deep link runs a page without app.py.
+PAGES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "views")
 
 
 def build_pages(lang: str) -> list:
     """The app's pages, titled in the interface language (paths relative to app.py)."""
     pages = [
-        st.Page("pages/today.py", title=i18n.t("nav_today", lang), icon=":material/wb_sunny:",
+        st.Page("views/today.py", title=i18n.t("nav_today", lang), icon=":material/wb_sunny:",
                 url_path="today", default=True),
-        st.Page("pages/share_of_voice.py", title=i18n.t("nav_sov", lang), icon=":material/donut_large:",
+        st.Page("views/share_of_voice.py", title=i18n.t("nav_sov", lang), icon=":material/donut_large:",
                 url_path="share_of_voice"),
-        st.Page("pages/topics.py", title=i18n.t("nav_topics", lang), icon=":material/lightbulb:", url_path="topics"),
-        st.Page("pages/mentions.py", title=i18n.t("nav_mentions", lang), icon=":material/search:",
+        st.Page("views/topics.py", title=i18n.t("nav_topics", lang), icon=":material/lightbulb:", url_path="topics"),
+        st.Page("views/mentions.py", title=i18n.t("nav_mentions", lang), icon=":material/search:",
                 url_path="mentions"),
-        st.Page("pages/sources.py", title=i18n.t("nav_sources", lang), icon=":material/rss_feed:",
+        st.Page("views/sources.py", title=i18n.t("nav_sources", lang), icon=":material/rss_feed:",
                 url_path="sources"),
     ]
     # The briefing page is written by another part of the project; the app runs with or without it.
     if os.path.exists(os.path.join(PAGES_DIR, "briefing.py")):
-        pages.append(st.Page("pages/briefing.py", title=i18n.t("nav_briefing", lang), icon=":material/article:",
+        pages.append(st.Page("views/briefing.py", title=i18n.t("nav_briefing", lang), icon=":material/article:",
                              url_path="briefing"))
     return pages
 
-
-def boot(page_file: str | None = None) -> None:
-    if _legacy_pages_mode():
-        # The same pages as app.py, so the requested URL resolves (no "page not found").
-        st.navigation(build_pages("fr"), position="hidden")
-        st.rerun()

@@ -82,7 +82,7 @@ def test_every_page_renders(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(exist_ok=True)
-    pages = PAGES + (["briefing"] if (ROOT / "dashboard" / "pages" / "briefing.py").exists() else [])
+    pages = PAGES + (["briefing"] if (ROOT / "dashboard" / "views" / "briefing.py").exists() else [])
     with sync_playwright() as p:
         # Playwright refuses --user-data-dir in launch(); a persistent context on a
         # fresh folder is the same thing (no profile shared with another run).
@@ -96,11 +96,9 @@ def test_every_page_renders(server, tmp_path):
             page = browser.pages[0] if browser.pages else browser.new_page()
             dialogs = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            # Enter through the root like a user does; Streamlit's legacy pages-folder mode
-            # answers a first-ever deep link before app.py has run once in the process.
-            page.goto(server)
-            _settle(page)
-            for name in pages:
+            # The very first request is a deep link: a shared URL must open its page
+            # (with the sidebar and filters), not a bare script or "page not found".
+            for name in reversed(pages):
                 page.goto(f"{server}/{name}")
                 _settle(page)
                 page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.test_report import CONFIG_TOML, HOSTILE_SCRIPT, make_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "dashboard" / "pages" / "briefing.py")
+PAGE = str(ROOT / "dashboard" / "views" / "briefing.py")
 APP = str(ROOT / "dashboard" / "app.py")
 
 
@@ -81,6 +81,6 @@ def test_page_is_in_the_app_navigation(env):
     at.query_params["to"] = "2026-11-30"
     at.run()
     assert not at.exception, at.exception
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("views/briefing.py").run()
     assert not at.exception, at.exception
     assert "Bilan de la période — Vidéotron" in _preview(at)

@@ -144,7 +144,7 @@ def test_alert_from_a_link_opens_expanded(env):
 # --- Share of voice ---------------------------------------------------------------------------
 
 def test_share_of_voice_page(env):
-    at = run_app("pages/share_of_voice.py")
+    at = run_app("views/share_of_voice.py")
     assert at.title[0].value.endswith("Part de voix")
     assert any("Part de voix = mentions de la marque ÷ mentions de toutes les marques suivies × 100" in t
                for t in texts(at))
@@ -170,7 +170,7 @@ def test_share_of_voice_page(env):
 
 
 def test_share_of_voice_by_story_and_counts(env):
-    at = run_app("pages/share_of_voice.py")
+    at = run_app("views/share_of_voice.py")
     at.radio(key="sov_by").set_value("stories").run()
     at.radio(key="sov_as").set_value("count").run()
     import json
@@ -181,13 +181,13 @@ def test_share_of_voice_by_story_and_counts(env):
 
 def test_share_of_voice_english_and_url_filters(env):
     at = run_app(query={"lang": "en", "brands": ["Bell", "Fizz"], "from": "2020-01-01", "to": "2030-12-31"})
-    at.switch_page("pages/share_of_voice.py").run()
+    at.switch_page("views/share_of_voice.py").run()
     assert at.title[0].value.endswith("Share of voice")
     assert any("Share of voice = brand mentions ÷ mentions of all watched brands × 100" in t for t in texts(at))
     table = frames(at)[0]
     assert set(table["Brand"]) == {"Bell", "Fizz"}
     # The filters are carried to the next page and stay in the URL.
-    at.switch_page("pages/mentions.py").run()
+    at.switch_page("views/mentions.py").run()
     assert at.multiselect(key="f_brands").value == ["Bell", "Fizz"]
     assert at.query_params["brands"] == ["Bell", "Fizz"]
     assert at.query_params["from"] in ("2020-01-01", ["2020-01-01"])
@@ -196,7 +196,7 @@ def test_share_of_voice_english_and_url_filters(env):
 # --- Topics ---------------------------------------------------------------------------------
 
 def test_topics_page(env):
-    at = run_app("pages/topics.py")
+    at = run_app("views/topics.py")
     assert at.title[0].value.endswith("Sujets et idées")
     assert any("Score de hausse = G² de Dunning" in t for t in texts(at))
     rising = frames(at)[0]
@@ -215,7 +215,7 @@ def test_topics_page(env):
 
 
 def test_topics_pick_another_term(env):
-    at = run_app("pages/topics.py")
+    at = run_app("views/topics.py")
     at.selectbox(key="term_pick").set_value("promo").run()
     assert any("« promo »" in m.value for m in at.markdown)
 
@@ -223,7 +223,7 @@ def test_topics_pick_another_term(env):
 # --- Mentions -------------------------------------------------------------------------------
 
 def test_mentions_search_folds_accents(env):
-    at = run_app("pages/mentions.py")
+    at = run_app("views/mentions.py")
     at.text_input(key="m_q").input("decu").run()  # finds "déçu"
     table = frames(at)[0]
     assert len(table) == 6
@@ -236,7 +236,7 @@ def test_mentions_search_folds_accents(env):
 
 
 def test_mentions_sql_injection_finds_nothing(env, fixture_data):
-    at = run_app("pages/mentions.py")
+    at = run_app("views/mentions.py")
     at.text_input(key="m_q").input("'; DROP TABLE mentions; --").run()
     assert not at.exception
     assert any("Aucune mention pour ces filtres" in i.value for i in at.info)
@@ -247,7 +247,7 @@ def test_mentions_sql_injection_finds_nothing(env, fixture_data):
 
 
 def test_mentions_filters_and_pagination(env):
-    at = run_app("pages/mentions.py")
+    at = run_app("views/mentions.py")
     at.multiselect(key="m_sent").set_value(["negative"]).run()
     table = frames(at)[0]
     assert set(table["Tonalité"]) == {"négative"}
@@ -260,7 +260,7 @@ def test_mentions_filters_and_pagination(env):
 # --- Sources --------------------------------------------------------------------------------
 
 def test_sources_page(env):
-    at = run_app("pages/sources.py")
+    at = run_app("views/sources.py")
     assert at.title[0].value.endswith("Santé des sources")
     health = frames(at)[0]
     health = health.data if hasattr(health, "data") else health
@@ -280,7 +280,7 @@ def test_sources_page(env):
 
 # --- empty database ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", [None, "pages/share_of_voice.py", "pages/topics.py", "pages/mentions.py"])
+@pytest.mark.parametrize("page", [None, "views/share_of_voice.py", "views/topics.py", "views/mentions.py"])
 def test_empty_database_explains_itself(monkeypatch, tmp_path, page):
     monkeypatch.setenv("VIGIE_DB", str(tmp_path / "nothing-yet.duckdb"))
     monkeypatch.setenv("VIGIE_CONFIG", str(tmp_path / "absent.toml"))
@@ -293,5 +293,5 @@ def test_empty_database_explains_itself(monkeypatch, tmp_path, page):
 def test_no_source_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("VIGIE_DB", str(tmp_path / "nothing-yet.duckdb"))
     monkeypatch.setenv("VIGIE_CONFIG", str(tmp_path / "absent.toml"))
-    at = run_app("pages/sources.py")
+    at = run_app("views/sources.py")
     assert any("Aucune source configurée" in i.value for i in at.info)

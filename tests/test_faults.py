@@ -110,11 +110,6 @@ def test_reads_never_fail_while_another_process_writes(concurrent_run):
 # Measured here: with db.py's retry backoff capped at 200 ms, reader and writer
 # back off past each other and a read waited 1.0-3.2 s (3 runs of 30 batches);
 # with a 20 ms cap the worst read was 0.2-0.5 s. Strict once the cap is lowered.
-_SLOW_BACKOFF = "0.2)" in inspect.getsource(dbmod._open)
-
-
-@pytest.mark.xfail(_SLOW_BACKOFF, strict=False,
-                   reason="warehouse/db.py caps the lock-retry backoff at 200 ms; lower it to ~20 ms")
 def test_lock_wait_stays_under_one_second(concurrent_run):
     # Three queries per read: the bound covers all three plus any lock waits.
     assert concurrent_run["worst"] < 1.0, f"slowest read {concurrent_run['worst']:.3f} s"

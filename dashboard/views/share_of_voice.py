@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+# Run on its own (AppTest.from_file), only this folder is on sys.path, not the root.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
@@ -17,7 +17,6 @@ from dashboard import components as c
 from dashboard import i18n, state
 from warehouse import charts
 
-state.boot(__file__)
 ctx = state.ctx()
 lang, f = ctx.lang, ctx.filters
 st.title(":material/donut_large: " + ctx.t("sov_title"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+# Run on its own (AppTest.from_file), only this folder is on sys.path, not the root.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
@@ -25,7 +25,6 @@ UTC = dt.timezone.utc
 SEVERITY_ICON = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warning:]",
                  "info": ":blue[:material/info:]"}
 
-state.boot(__file__)
 ctx = state.ctx()
 lang, tz = ctx.lang, ctx.tz
 st.title(":material/wb_sunny: " + ctx.t("today_title"))

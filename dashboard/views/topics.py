@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+# Run on its own (AppTest.from_file), only this folder is on sys.path, not the root.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
@@ -24,7 +24,6 @@ from warehouse.queries import group_questions_exact
 
 BASELINE_DAYS = 28
 
-state.boot(__file__)
 ctx = state.ctx()
 lang, tz, f = ctx.lang, ctx.tz, ctx.filters
 st.title(":material/lightbulb: " + ctx.t("topics_title"))

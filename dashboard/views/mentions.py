@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+# Run on its own (AppTest.from_file), only this folder is on sys.path, not the root.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
@@ -25,7 +25,6 @@ PAGE_SIZES = (25, 50, 100, 200)
 # million-row search from filling the server's memory.
 EXPORT_MAX = 50_000
 
-state.boot(__file__)
 ctx = state.ctx()
 lang, tz = ctx.lang, ctx.tz
 st.title(":material/search: " + ctx.t("mentions_title"))

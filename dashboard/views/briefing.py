@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-# A deep link (/briefing) can make Streamlit run this file without app.py,
+# Run on its own (AppTest.from_file), this file lacks what app.py does,
 # which is what puts the repository root on sys.path.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
@@ -65,7 +65,7 @@ def _month_bounds(today: dt.date, previous: bool) -> tuple[dt.date, dt.date]:
 
 ctx = state.ctx()
 lang, tz = ctx.lang, ctx.tz
-st.title("📰 " + t(lang, "ui_title"))
+st.title(":material/article: " + t(lang, "ui_title"))
 st.caption(t(lang, "ui_intro"))
 c.config_notice(ctx)
 if c.no_data(ctx):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run directly by Streamlit's legacy pages mode, dashboard/ is on sys.path, not the root.
+# Run on its own (AppTest.from_file), only this folder is on sys.path, not the root.
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
@@ -19,7 +19,6 @@ from warehouse import charts
 
 STATE_COLOR = {"ok": "#2e933c", "failing": "#c5283d", "silent": "#b7791f", "parked": "#6c757d", "never": "#6c757d"}
 
-state.boot(__file__)
 ctx = state.ctx()
 lang, tz, f = ctx.lang, ctx.tz, ctx.filters
 st.title(":material/rss_feed: " + ctx.t("sources_title"))
