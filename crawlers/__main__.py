@@ -97,6 +97,8 @@ def cmd_sources(args) -> int:
 
 
 def main(argv=None) -> int:
+    from warehouse.redact import install
+    install()  # secrets never reach a log line, ours or Scrapy's
     parser = argparse.ArgumentParser(prog="python -m crawlers", description="Vigie collection")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="validate the configuration")

@@ -25,6 +25,8 @@ def collect_from_dict(d: dict) -> Collect:
 
 
 def main(argv: list[str]) -> int:
+    from warehouse.redact import install
+    install()
     if len(argv) != 1:
         print("usage: python -m crawlers._crawl JOB.json", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from pathlib import Path
 from warehouse import db as dbmod
 from warehouse import store
 from warehouse.errors import StorageError
+from warehouse.identity import pseudonymize
 from warehouse.health import next_source_state
 
 UTC = dt.timezone.utc
@@ -115,6 +116,8 @@ def collect(config, db: str, only=None, force: bool = True, progress: Progress |
     """
     db = str(db)
     started = dt.datetime.now(UTC)
+    if config.privacy.pseudonymize_authors:
+        pseudonymize("check", None)  # refuses before fetching anything when the key is missing
     _check_writable(db)
     states = store.load_source_states(db)
     sources, skipped = due_sources(config, states, only, force, started)

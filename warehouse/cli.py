@@ -99,6 +99,8 @@ def _extra_commands():
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .redact import install
+    install()  # secrets never reach a log line
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

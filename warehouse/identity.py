@@ -114,5 +114,10 @@ def pseudonymize(author: str | None, key: str | None = None) -> str | None:
     """Keyed hash of an author name (Law 25 / GDPR). Same author, same pseudonym."""
     if not author:
         return author
-    secret = (key or os.environ.get("VIGIE_PSEUDONYM_KEY") or "vigie-default-key").encode()
+    secret_text = key or os.environ.get("VIGIE_PSEUDONYM_KEY")
+    if not secret_text:
+        # A public default key would make pseudonyms reversible by guessing names.
+        from .errors import VigieError
+        raise VigieError("[privacy] pseudonymize_authors is on but VIGIE_PSEUDONYM_KEY is not set in the environment")
+    secret = secret_text.encode()
     return "anon-" + hmac.new(secret, author.strip().casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:12]
