@@ -234,7 +234,12 @@ so absolute rates are low; the shares and the before/after ratios are what to re
    5-40x their main SQL; at 200k under load one cold open + count(*) took 108 ms, so 6 opens are ~0.6 s of the 0.95 s Today page. Keeping the read-only pattern, one connection per page
    run (a `queries.session(db)` context manager passed to the named functions) removes it; the
    lock behaviour is unchanged because the connection still closes at the end of the page.
-7. **Benchmark fix in my files** (before/after): the synthetic database was loaded in random date
+7. **Mentions page**: `warehouse/queries.py`, `search_mentions` (and `triage_queue`) order and
+   limit over the `mentions` view, i.e. after joining all of mention_facts. Taking the page of ids
+   from raw_mentions first and joining facts for those 50 rows (when no language/sentiment
+   filter is set) measured 177 -> 104 ms at 200k; the gap grows with N (bare SQL 2.1 s at 1M
+   under load).
+8. **Benchmark fix in my files** (before/after): the synthetic database was loaded in random date
    order, so DuckDB's zone maps could not skip row groups outside the 30-day window; a collection
    stores items roughly in time order. `benchmarks/pages.py` now loads time-ordered chunks.
    Before (200k, random order, one run): today 946 ms, share_of_voice 690, topics 3,591,
