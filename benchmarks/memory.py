@@ -2,8 +2,9 @@
 
 A new interpreter per phase means ru_maxrss is that phase's own peak, not the
 benchmark driver's (which holds generated tables). RUSAGE_CHILDREN covers the
-phase's own children (collect's Scrapy process), so the figure reported is the
-larger of the two.
+phase's own children (collect's Scrapy process; an upper bound, since a child
+starts from the phase's size at fork), so the figure reported is the larger of
+the two. The phase's own figure is VmHWM, not ru_maxrss (see _hwm_mb).
 
   python -m benchmarks.memory <phase> '<json args>'   prints one JSON line
 """
@@ -19,8 +20,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _hwm_mb() -> float | None:
+    # Linux carries ru_maxrss across fork+exec, so RUSAGE_SELF would report the
+    # driver's peak (gigabytes after building the database); VmHWM belongs to
+    # this process's own address space since exec.
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _peak_mb() -> dict:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = _hwm_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"peak_rss_mb": max(own, kids), "self_rss_mb": own, "children_rss_mb": kids}
 
