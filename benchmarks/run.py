@@ -131,7 +131,7 @@ def verdicts(out: dict) -> list[tuple[str, str, str, str]]:
     n = out["scale"]
 
     def fmt(v, unit=""):
-        return "—" if v is None else (f"{v:,.0f}{unit}" if abs(v) >= 100 else f"{v:.2f}{unit}")
+        return "—" if v is None else (f"{v:,.0f}{unit}" if abs(v) >= 100 else f"{v:.3g}{unit}")
 
     for key, (target, ok) in TARGETS.items():
         if key in out and out[key] is not None:
@@ -192,7 +192,8 @@ so absolute rates are low; the shares and the before/after ratios are what to re
 
 1. **Ingest end to end is enrichment-bound** (stage rates above). `Enricher.compute` per step on
    synthetic text: sentiment ≈ 1,500 texts/s, language ≈ 5,600/s, terms ≈ 13,000/s, questions
-   ≈ 13,000/s, brands ≈ 39,000/s. No single step reaches 5,000/s except brands; sentiment is 65% of it.
+   ≈ 13,000/s, brands ≈ 39,000/s. Every step but sentiment is above 5,000/s alone, but the costs add up
+   (1 / sum of 1/rate ≈ 900/s before stories and writes); sentiment is ~65% of it.
    - `warehouse/sentiment.py`, `Featurizer._counts` + `_ngrams`: 73% of `score_texts` builds char
      2-5-grams per word in Python and hashes every string again in `HashingVectorizer.transform`.
      Words repeat (Zipf), so cache per word the hashed column indices
