@@ -72,10 +72,12 @@ def concurrent_run(tmp_path_factory):
             store.write_items({db!r}, make_items("w", cycle * {WRITER_BATCH}, {WRITER_BATCH}))
             waits.append(time.monotonic() - t)
             time.sleep(0.02)  # a collection fetches and parses between two batches
-        print(json.dumps({{"max_write_s": max(waits)}}), flush=True)
+        from warehouse import db as dbmod
+        print(json.dumps({{"max_write_s": max(waits), "lock": dbmod.LOCK_STATS}}), flush=True)
     """)
     assert writer.stdout.readline().strip() == "started"
     run = {"db": db, "reads": 0, "failures": [], "worst": 0.0, "seen": []}
+    dbmod.LOCK_STATS.update(max_wait_s=0.0, conflicts=0)
     f = queries.Filters.last_days(3650, brands=("Vidéotron",))
     # Read as the dashboard does (short read-only connections, named queries)
     # for as long as the writer runs; at least a few reads even if it is quick.
@@ -92,6 +94,7 @@ def concurrent_run(tmp_path_factory):
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
     run["writer"] = json.loads(out.strip().splitlines()[-1])
+    run["lock"] = dict(dbmod.LOCK_STATS)
     return run
 
 
@@ -109,11 +112,13 @@ def test_reads_never_fail_while_another_process_writes(concurrent_run):
 
 # Measured here: with db.py's retry backoff capped at 200 ms, reader and writer
 # back off past each other and a read waited 1.0-3.2 s (3 runs of 30 batches);
-# with a 20 ms cap the worst read was 0.2-0.5 s. Strict once the cap is lowered.
+# with a 20 ms cap the worst read was 0.2-0.5 s. What is bounded here is the
+# wait for the lock itself (query time depends on how loaded the machine is).
 def test_lock_wait_stays_under_one_second(concurrent_run):
-    # Three queries per read: the bound covers all three plus any lock waits.
-    assert concurrent_run["worst"] < 1.0, f"slowest read {concurrent_run['worst']:.3f} s"
-    assert concurrent_run["writer"]["max_write_s"] < 1.0, concurrent_run["writer"]
+    # (That they really overlapped is checked by the test above.)
+    reader, writer = concurrent_run["lock"], concurrent_run["writer"]["lock"]
+    assert reader["max_wait_s"] < 1.0, reader
+    assert writer["max_wait_s"] < 1.0, writer
 
 
 # --- 2. a writer killed in the middle of a large batch --------------------------------

@@ -28,6 +28,10 @@ LOCK_TIMEOUT_S = float(os.environ.get("VIGIE_LOCK_TIMEOUT", "15"))
 
 _schema_applied: set[str] = set()
 
+# Lock waits seen by this process (for tests and logs): the longest time one
+# open took (retries for the file lock included), and how many opens were retried.
+LOCK_STATS = {"max_wait_s": 0.0, "conflicts": 0}
+
 
 def default_db_path() -> str:
     return os.environ.get("VIGIE_DB", DEFAULT_DB)
@@ -55,6 +59,7 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
                     f"{path}: the database stayed locked by another process for "
                     f"{LOCK_TIMEOUT_S:.0f} s; is another collection running?"
                 ) from None
+            conflicted = True
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 0.02)
         except duckdb.Error as exc:
