@@ -33,8 +33,8 @@ def emit(event: dict) -> None:
 
 
 class WarehousePipeline:
-    FLUSH_ITEMS = 2000
-    FLUSH_EVERY_S = 0.5
+    FLUSH_ITEMS = 10000
+    FLUSH_EVERY_S = 2.0
 
     def __init__(self, crawler):
         self.crawler = crawler
