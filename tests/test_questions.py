@@ -44,3 +44,12 @@ def test_group_questions_deterministic():
     assert groups[0].terms[0] == "forfait"
     assert groups[1].label.startswith("internet · panne")
     assert [g.members for g in group_questions(qs, "fr")] == [g.members for g in groups]
+
+
+def test_copies_of_one_question_join_its_group_once():
+    from warehouse.questions import group_questions
+    qs = ["Comment changer de forfait?"] * 50 + ["Quelqu'un sait si la fibre est offerte à Sherbrooke?"] * 3
+    groups = group_questions(qs, "fr")
+    sizes = sorted(len(g.members) for g in groups)
+    assert sizes == [3, 50]
+    assert sorted(i for g in groups for i in g.members) == list(range(53))

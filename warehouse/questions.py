@@ -109,6 +109,39 @@ def group_questions(
 ) -> list[Group]:
     """Group similar questions; groups sorted by size then first member.
 
+    The same question asked many times (copied posts, FAQ threads) is grouped
+    once: the quadratic similarity pass runs over distinct texts only, then
+    every copy joins its text's group.
+    """
+    langs = [languages] * len(questions) if languages is None or isinstance(languages, str) else list(languages)
+    first: dict[str, int] = {}
+    copies: dict[int, list[int]] = {}
+    for i, q in enumerate(questions):
+        key = " ".join(q.casefold().split())
+        j = first.setdefault(key, i)
+        copies.setdefault(j, []).append(i)
+    distinct = sorted(copies)
+    if len(distinct) == len(questions):
+        return _group_distinct(questions, languages, threshold, exclude, label_terms)
+    groups = _group_distinct([questions[j] for j in distinct], [langs[j] for j in distinct],
+                             threshold, exclude, label_terms)
+    out = []
+    for g in groups:
+        members = sorted(i for m in g.members for i in copies[distinct[m]])
+        out.append(Group(g.label, g.terms, members, [questions[i] for i in members]))
+    out.sort(key=lambda g: (-len(g.members), g.members[0]))
+    return out
+
+
+def _group_distinct(
+    questions: list[str],
+    languages: str | None | Sequence[str | None] = "fr",
+    threshold: float = 0.25,
+    exclude: Sequence[str] = (),
+    label_terms: int = 3,
+) -> list[Group]:
+    """Group similar questions; groups sorted by size then first member.
+
     ``threshold`` is the minimum average cosine similarity between two
     groups for them to merge.  Questions without any content term form
     one group labelled "(autres)".  Quadratic in the number of questions:
