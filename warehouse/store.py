@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import db as dbmod
 from .identity import content_hash, pseudonymize
@@ -100,11 +101,14 @@ def write_table(con, batch: pa.Table) -> WriteResult:
         return result
     con.register("incoming", batch)
     try:
-        # Within one batch the last copy of an id wins (a feed may repeat an entry).
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE batch AS
-            SELECT * FROM incoming QUALIFY row_number() OVER (PARTITION BY id ORDER BY collected_at DESC) = 1
-        """)
+        if pc.count_distinct(batch["id"]).as_py() == batch.num_rows:
+            con.execute("CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM incoming")
+        else:
+            # Within one batch the last copy of an id wins (a feed may repeat an entry).
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE batch AS
+                SELECT * FROM incoming QUALIFY row_number() OVER (PARTITION BY id ORDER BY collected_at DESC) = 1
+            """)
     finally:
         con.unregister("incoming")
     new = con.execute("""
