@@ -87,3 +87,20 @@ def test_classify_records_errors_per_line():
     assert out[3]["error"].startswith("line 5:")
     assert out[4]["language"] == "en" and out[4]["sentiment"] == "negative"
     assert len(out) == 5
+
+
+def test_long_text_head_keeps_neutral_and_sign():
+    # Long French texts (reviews) take their positive/negative split from the
+    # NB-LR long-text head; neutral mass still comes from the general head.
+    m = S._get_models()["fr"]
+    assert m.long_coef is not None and m.long_min_chars > 0
+    pos = ("Une série formidable, des acteurs excellents et un scénario passionnant "
+           "du début à la fin. J'ai adoré chaque épisode, je la recommande vivement "
+           "à tous ceux qui aiment les histoires bien écrites et bien jouées.")
+    neg = ("Une série très décevante, des acteurs mauvais et un scénario ennuyeux "
+           "du début à la fin. Je me suis ennuyé à chaque épisode, je la déconseille "
+           "à tous ceux qui aiment les histoires bien écrites, quelle perte de temps.")
+    assert len(pos) >= m.long_min_chars and len(neg) >= m.long_min_chars
+    p = S.predict_proba([pos, neg], ["fr", "fr"])
+    assert abs(float(p.sum(axis=1).max()) - 1.0) < 1e-4
+    assert [s.label for s in score_texts([pos, neg], ["fr", "fr"])] == ["positive", "negative"]

@@ -302,13 +302,20 @@ def read_intensifiers(path: Path = DATA_DIR / "intensifiers.txt") -> list[str]:
 
 class _LangModel:
     def __init__(self, feat: Featurizer, coef: np.ndarray, intercept: np.ndarray,
-                 classes: list[str]):
+                 classes: list[str], long_coef: np.ndarray | None = None,
+                 long_intercept: float = 0.0, long_min_chars: int = 0):
         self.feat = feat
         self.coef = coef  # (n_features_total, n_classes), float32
         self.intercept = intercept
         order = [classes.index(c) for c in LABELS]
         self.coef = self.coef[:, order]
         self.intercept = self.intercept[order]
+        # Optional binary head for long texts (reviews): logit of positive vs
+        # negative over the same features (NB-weighted logistic regression,
+        # the NB ratios folded into the weights).
+        self.long_coef = long_coef
+        self.long_intercept = long_intercept
+        self.long_min_chars = long_min_chars
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         x = self.feat.transform(texts)
@@ -316,6 +323,16 @@ class _LangModel:
         z -= z.max(axis=1, keepdims=True)
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)
+        if self.long_coef is not None:
+            long = np.flatnonzero([len(t) >= self.long_min_chars for t in texts])
+            if len(long):
+                # Keep the general head's neutral mass; split the rest between
+                # negative and positive as the long-text head says.
+                zl = x[long] @ self.long_coef + self.long_intercept
+                p_pos = 1.0 / (1.0 + np.exp(-np.clip(zl, -30, 30)))
+                rest = 1.0 - z[long, 1]
+                z[long, 2] = rest * p_pos
+                z[long, 0] = rest * (1.0 - p_pos)
         return z
 
 
@@ -348,8 +365,15 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LangModel]:
             rows = z[f"{lang}_rows"]
             coef = np.zeros((n_total, len(p["classes"])), dtype=np.float32)
             coef[rows] = z[f"{lang}_vals"].astype(np.float32) * p["coef_scale"]
+            long_coef = None
+            if f"{lang}_long_rows" in z.files:
+                long_coef = np.zeros(n_total, dtype=np.float32)
+                long_coef[z[f"{lang}_long_rows"]] = (
+                    z[f"{lang}_long_vals"].astype(np.float32) * p["long_coef_scale"])
             models[lang] = _LangModel(feat, coef, z[f"{lang}_intercept"].astype(np.float32),
-                                      p["classes"])
+                                      p["classes"], long_coef,
+                                      float(p.get("long_intercept", 0.0)),
+                                      int(p.get("long_min_chars", 0)))
     return models
 
 
