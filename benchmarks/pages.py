@@ -303,12 +303,20 @@ def _median_ms(fn, repeat: int) -> float:
 def run(db: str, config, repeat: int = REPEAT, pages=None, log=print) -> dict:
     import duckdb
 
+    from warehouse import db as dbmod
+
     v = default_view(db, config)
     names = list(pages or PAGES)
     page_ms, sql_ms = {}, {}
     for name in names:
         PAGES[name](v)  # first call imports modules; not a data cost
-        page_ms[name] = _median_ms(lambda: PAGES[name](v), repeat)
+
+        def page_run(name=name):
+            # As dashboard/app.py does: one read-only connection per page run.
+            with dbmod.read_session(db):
+                PAGES[name](v)
+
+        page_ms[name] = _median_ms(page_run, repeat)
         sql, params = main_sql(name, v)
         con = duckdb.connect(db, read_only=True)
         try:

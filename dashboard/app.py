@@ -23,10 +23,13 @@ st.set_page_config(page_title="Vigie", page_icon=":material/visibility:", layout
 
 # Before anything reads data: served beyond loopback, nobody sees it unsigned.
 from dashboard.auth import require_sign_in  # noqa: E402
+from warehouse.db import read_session  # noqa: E402
 
 require_sign_in()
 
-ctx = state.sidebar()
-lang = ctx.lang
-
-st.navigation(state.build_pages(lang)).run()
+# One read-only connection for the whole page run, closed when it ends, so a
+# collection can write between two runs (and a write inside closes it first).
+with read_session(state.db_path()):
+    ctx = state.sidebar()
+    lang = ctx.lang
+    st.navigation(state.build_pages(lang)).run()

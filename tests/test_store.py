@@ -71,3 +71,14 @@ def test_pseudonyms_are_stable_and_keyed():
 def test_read_only_before_first_collection_shows_empty_schema(tmp_path):
     assert db.query_df("SELECT count(*) AS n FROM mentions", db=str(tmp_path / "none.duckdb")).n[0] == 0
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_read_session_shares_one_connection_and_yields_to_a_write(tmp_path):
+    path = str(tmp_path / "v.duckdb")
+    store.write_items(path, [item(1)])
+    with db.read_session(path):
+        with db.connect(path, read_only=True) as a, db.connect(path, read_only=True) as b:
+            assert a is b
+        # A write in the block closes the shared reader first (DuckDB refuses both in one process).
+        store.write_items(path, [item(2)])
+        assert db.query_df("SELECT count(*) AS n FROM raw_mentions", db=path).n[0] == 2

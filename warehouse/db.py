@@ -9,6 +9,7 @@ retried with backoff; anything else from duckdb becomes a StorageError here.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import random
 import time
@@ -66,6 +67,50 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise StorageError(f"{path}: cannot open the database: {exc}") from None
 
 
+class _ReadSession:
+    """One read-only connection shared by a burst of reads (a dashboard page run)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.con: duckdb.DuckDBPyConnection | None = None
+
+    def get(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            self.con = _open(self.path, True)
+        return self.con
+
+    def close(self) -> None:
+        if self.con is not None:
+            with contextlib.suppress(duckdb.Error):
+                self.con.close()
+            self.con = None
+
+
+_session: contextvars.ContextVar[_ReadSession | None] = contextvars.ContextVar("vigie_read_session", default=None)
+
+
+@contextlib.contextmanager
+def read_session(path: str | os.PathLike | None = None) -> Iterator[None]:
+    """Share one read-only connection among the reads inside the block.
+
+    A page makes 5 to 12 queries; opening the file for each one cost more than
+    the queries themselves at 1M mentions. The block stays short (one page
+    run), and a write inside it closes the shared connection first: DuckDB
+    refuses a read-write and a read-only connection to one file in one process.
+    """
+    path = str(path or default_db_path())
+    if _session.get() is not None or path == ":memory:" or not os.path.exists(path):
+        yield
+        return
+    session = _ReadSession(path)
+    token = _session.set(session)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+        session.close()
+
+
 @contextlib.contextmanager
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open, yield, close. Writers get the schema applied and one transaction.
@@ -75,6 +120,15 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     instead of an error before the first collection.
     """
     path = str(path or default_db_path())
+    session = _session.get()
+    if session is not None and session.path == path:
+        if read_only:
+            try:
+                yield session.get()
+            except duckdb.Error as exc:
+                raise StorageError(f"{path}: {exc}") from None
+            return
+        session.close()
     if read_only and path != ":memory:" and not os.path.exists(path):
         con = duckdb.connect(":memory:")
         try:
