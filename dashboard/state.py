@@ -42,7 +42,8 @@ def config_path() -> str:
     return os.environ.get("VIGIE_CONFIG", DEFAULT_CONFIG)
 
 
-def _mtime(path: str) -> float:
+def file_mtime(path: str) -> float:
+    """A cache key that changes when the file (or its WAL) is written."""
     total = 0.0
     for p in (path, path + ".wal"):
         try:
@@ -70,7 +71,7 @@ def _cached_query(name: str, args: tuple, kwargs: tuple, db: str, version: float
 def q(name: str, *args, **kwargs):
     """Run the named query function of warehouse.queries through the cache."""
     db = db_path()
-    return _cached_query(name, args, tuple(sorted(kwargs.items())), db, _mtime(db))
+    return _cached_query(name, args, tuple(sorted(kwargs.items())), db, file_mtime(db))
 
 
 def clear_cache() -> None:
@@ -173,7 +174,7 @@ def local_bounds(start: dt.date, end: dt.date, tz: str) -> tuple[dt.datetime, dt
 def sidebar() -> Ctx:
     """Render the language switch and the shared filters; return the context pages use."""
     db, cpath = db_path(), config_path()
-    config, config_error = _load_config(cpath, _mtime(cpath))
+    config, config_error = _load_config(cpath, file_mtime(cpath))
     tz = DEFAULT_TZ
     default_lang = "fr"
     if config is not None:

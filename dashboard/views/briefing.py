@@ -10,7 +10,6 @@ iframe never runs anything from a mention.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,15 +32,6 @@ from warehouse.report_i18n import fmt_int, t  # noqa: E402
 PREVIEW_HEIGHT = 1100
 PERIODS = ("filters", "last_month", "this_month", "custom")
 
-
-def _mtime(path: str) -> float:
-    total = 0.0
-    for p in (path, path + ".wal"):
-        try:
-            total += os.path.getmtime(p)
-        except OSError:
-            pass
-    return total
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=16)
@@ -95,10 +85,10 @@ with right:
                             key="b_brands", placeholder=t(lang, "ui_all_brands"),
                             format_func=lambda b: f"★ {b}" if b in ctx.own else b)
 
-config_key = (ctx.config_path, _mtime(ctx.config_path)) if ctx.config is not None else ("", 0.0)
+config_key = (ctx.config_path, state.file_mtime(ctx.config_path)) if ctx.config is not None else ("", 0.0)
 try:
     with st.spinner(t(lang, "ui_building")):
-        doc = _build(ctx.db, _mtime(ctx.db), config_key, first, last, tuple(brands), tuple(ctx.filters.sources),
+        doc = _build(ctx.db, state.file_mtime(ctx.db), config_key, first, last, tuple(brands), tuple(ctx.filters.sources),
                      tz, lang, _config=ctx.config)
 except (VigieError, ValueError) as exc:
     st.error(t(lang, "ui_error", error=c.escape_md(str(exc), 300)))

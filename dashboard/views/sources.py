@@ -37,7 +37,7 @@ def _health(db: str, config_key: str, version: float):
 
 
 try:
-    health = _health(ctx.db, ctx.config_path, state._mtime(ctx.db) + state._mtime(ctx.config_path))
+    health = _health(ctx.db, ctx.config_path, state.file_mtime(ctx.db) + state.file_mtime(ctx.config_path))
 except ImportError:
     st.warning(ctx.t("health_unavailable"))
     health = state.q("source_states")
