@@ -46,7 +46,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .collect import UnknownSource, collect  # noqa: PLC0415
+    from .collect import UnknownSource, collect, describe_result  # noqa: PLC0415
     from .health import table  # noqa: PLC0415
 
     config = _load(args.config)
@@ -54,13 +54,7 @@ def cmd_collect(args) -> int:
     force = not args.respect_schedule or args.force
 
     def progress(done, total, result):
-        if result.status == "error":
-            what = f"error: {result.error}"
-        elif result.status == "not_modified":
-            what = "not modified"
-        else:
-            what = f"{result.new} new" + (f", {result.updated} updated" if result.updated else "")
-        print(f"[{done}/{total}] {result.name}: {what}", file=sys.stderr, flush=True)
+        print(f"[{done}/{total}] {result.name}: {describe_result(result)}", file=sys.stderr, flush=True)
 
     try:
         summary = collect(config, db, only=args.only or None, force=force, progress=progress)

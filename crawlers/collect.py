@@ -100,6 +100,22 @@ def _jsonable_state(state: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in state.items()}
 
 
+_RESULT_WORDS = {
+    "en": ("error: {error}", "not modified", "{new} new", ", {updated} updated"),
+    "fr": ("échec : {error}", "inchangé (304)", "{new} nouveau(x)", ", {updated} mis à jour"),
+}
+
+
+def describe_result(result: SourceResult, lang: str = "en") -> str:
+    """One source's outcome in a few words, for progress lines (CLI and the run loop)."""
+    error, not_modified, new, updated = _RESULT_WORDS.get(lang, _RESULT_WORDS["en"])
+    if result.status == "error":
+        return error.format(error=result.error)
+    if result.status == "not_modified":
+        return not_modified
+    return new.format(new=result.new) + (updated.format(updated=result.updated) if result.updated else "")
+
+
 def _check_writable(db: str) -> None:
     """Fail early and clearly (exit 3 in the CLI) when the database cannot be written."""
     with dbmod.connect(db):

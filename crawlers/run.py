@@ -115,16 +115,10 @@ def run_cycle(config, db: str, now: dt.datetime | None = None, *, send: bool = T
     summary = CycleSummary(started_at=dt.datetime.now(UTC))
     t0 = time.monotonic()
     try:
-        from .collect import collect
+        from .collect import collect, describe_result
 
         def progress(done, total, result):
-            if result.status == "error":
-                what = f"échec : {result.error}"
-            elif result.status == "not_modified":
-                what = "inchangé (304)"
-            else:
-                what = f"{result.new} nouveau(x)" + (f", {result.updated} mis à jour" if result.updated else "")
-            say(f"  [{done}/{total}] {result.name} : {what}")
+            say(f"  [{done}/{total}] {result.name} : {describe_result(result, 'fr')}")
 
         result = collect(config, db, force=force, progress=progress)
         summary.sources = len(result.results)
