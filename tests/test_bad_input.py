@@ -10,8 +10,8 @@ from tests.fixtures.feeds.server import FixtureServer, Route
 from tests.test_collect import config
 from warehouse.db import query_df
 
-RSS = (b'<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>t</title><link>http://x/</link>'
-       b'<description>d</description><item><title>%s</title><link>http://x/1</link><guid>g1</guid></item>'
+RSS = (b'<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>t</title><link>http://example.org/</link>'
+       b'<description>d</description><item><title>%s</title><link>http://example.org/1</link><guid>g1</guid></item>'
        b'</channel></rss>')
 BOMB = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
         b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
@@ -22,16 +22,16 @@ BOMB = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b
 
 def test_entity_bomb_is_not_expanded():
     start = time.monotonic()
-    feed = parse_feed(BOMB, "http://x/")
+    feed = parse_feed(BOMB, "http://example.org/")
     assert time.monotonic() - start < 2
     assert all(len(e["title"] or "") < 1000 for e in feed.entries)
     assert any("entities" in w for w in feed.warnings)
 
 
 def test_encoding_problems_never_crash():
-    wrong = parse_feed(RSS % (b"utf-8", "Québec déçu".encode("latin-1")), "http://x/")
+    wrong = parse_feed(RSS % (b"utf-8", "Québec déçu".encode("latin-1")), "http://example.org/")
     assert wrong.error or wrong.entries[0]["title"]
-    invalid = parse_feed(RSS % (b"utf-8", b"ok \xff\xfe\xc3 bad"), "http://x/")
+    invalid = parse_feed(RSS % (b"utf-8", b"ok \xff\xfe\xc3 bad"), "http://example.org/")
     assert invalid.error or invalid.entries
 
 

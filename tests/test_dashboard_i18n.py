@@ -30,6 +30,6 @@ def test_every_string_has_both_languages():
 
 def test_escape_md_makes_markup_inert():
     assert components.escape_md("<script>alert(1)</script>") == r"\<script\>alert\(1\)\<\/script\>"
-    assert components.escape_md("**bold** [link](http://evil.example)").startswith(r"\*\*bold\*\* \[link\]")
+    assert components.escape_md("**bold** [link](http://evil.example.org)").startswith(r"\*\*bold\*\* \[link\]")
     assert components.safe_url("javascript:alert(1)") is None
-    assert components.safe_url("https://exemple.ca/a") == "https://exemple.ca/a"
+    assert components.safe_url("https://example.org/a") == "https://example.org/a"
