@@ -48,6 +48,7 @@ class CollectSummary:
     skipped: list[str] = field(default_factory=list)  # not due yet (adaptive schedule)
     enrich: dict | None = None
     warnings: list[str] = field(default_factory=list)
+    crawl_stats: dict = field(default_factory=dict)  # Scrapy's counters from the child
 
     @property
     def new(self) -> int:
@@ -182,6 +183,8 @@ def _run_child(config, db, sources, states, summary: CollectSummary, progress):
                     summary.results.append(result)
                     if progress:
                         progress(done, len(sources), result)
+                elif event.get("event") == "crawl_stats":
+                    summary.crawl_stats = event.get("stats") or {}
                 elif event.get("event") == "storage_error":
                     summary.warnings.append(f"database write failed: {event.get('error')}")
             code = proc.wait()

@@ -28,7 +28,8 @@ def build_settings(collect) -> dict:
         "CONCURRENT_REQUESTS": int(collect.concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": int(collect.per_host_concurrency),
         "DOWNLOAD_DELAY": delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
+        # +-50% around a configured delay (RANDOMIZE_DOWNLOAD_DELAY is deprecated in Scrapy 2.19).
+        "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0.0,
         "AUTOTHROTTLE_ENABLED": True,
         # The stock 5 s start delay would slow every host's second request.
         "AUTOTHROTTLE_START_DELAY": delay,
