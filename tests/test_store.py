@@ -82,3 +82,22 @@ def test_read_session_shares_one_connection_and_yields_to_a_write(tmp_path):
         # A write in the block closes the shared reader first (DuckDB refuses both in one process).
         store.write_items(path, [item(2)])
         assert db.query_df("SELECT count(*) AS n FROM raw_mentions", db=path).n[0] == 2
+
+
+def test_mixed_batch_new_changed_same_and_repeated(tmp_path):
+    """One batch holding new, changed, identical and in-batch repeated items (the LEFT JOIN plan)."""
+    path = str(tmp_path / "v.duckdb")
+    store.write_items(path, [item(i) for i in range(4)] + [item(i, source="Other") for i in range(2)])
+    batch = [item(0), item(1, title="Titre 1 corrigé"), item(9), item(9), item(8, source="Other"),
+             item(0, source="Other", body="Nouveau corps")]
+    result = store.write_items(path, batch)
+    assert sorted(result.new_ids) == sorted([item(9)["id"], item(8, source="Other")["id"]])
+    assert sorted(result.updated_ids) == sorted([item(1)["id"], item(0, source="Other")["id"]])
+    assert result.new_by_source == {"Le Devoir": 1, "Other": 1}
+    assert result.updated_by_source == {"Le Devoir": 1, "Other": 1}
+    rows = db.query_df("SELECT id, title, body FROM raw_mentions", db=path).set_index("id")
+    assert len(rows) == 8
+    assert rows.loc[item(1)["id"], "title"] == "Titre 1 corrigé"
+    assert rows.loc[item(0, source="Other")["id"], "body"] == "Nouveau corps"
+    again = store.write_items(path, batch)
+    assert again.new_ids == [] and again.updated_ids == [] and again.new_by_source == {}
