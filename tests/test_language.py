@@ -61,3 +61,47 @@ def test_le_monde_headlines_are_french():
     titles = [html.unescape(t) for t in re.findall(r"<titre>(.*?)</titre>", x, re.S)][:2000]
     fr = sum(detect_language(t) == "fr" for t in titles)
     assert fr / len(titles) >= 0.995
+
+
+# --- the batched path (numpy DFA walk over many texts) equals the reference ---------
+
+_EDGE_TEXTS = [
+    "", "   ", None, "ok", "😍😍", "merci", "Great service!", "L'ARNAQUE ÉOLIENNE http",
+    "İstanbul'da uçuşum iptal edildi, rezalet", "Quinze ans de YouTube en\u00a0quinze vidéos.",
+    "Le prix\u202f: 12\u00a0€ ! https://exemple.org/a?b=1 @Fluxo #panne", "WWW.EXEMPLE.ORG est en panne",
+    "Das ist wirklich ein sehr guter Service", "Hola, ¿qué tal? Muy buen servicio, gracias",
+    "مرحبا بكم في خدمة العملاء", "这是一个测试", "ПРИВЕТ ВСЕМ, КАК ДЕЛА",
+    "c'est pas pire pantoute", "@united my flight was delayed again http://example.com/x",
+    "Le service à la clientèle a répondu très vite, merci beaucoup " * 40,  # long: finishes in Python
+]
+
+
+def test_batched_path_equals_reference_on_fixtures():
+    import random
+    rng = random.Random(7)
+    words = ("le service est lent the flight was late merci thanks panne internet encore "
+             "très déçu vraiment good job Québec Montréal ÉTÉ 2024 #vigie @fluxo").split()
+    texts = list(_EDGE_TEXTS)
+    # Enough texts of many lengths that the vector walk runs, narrows and hands over.
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 120))) for _ in range(300)]
+    hints = [rng.choice([None, "fr", "fr-CA", "en-us", "es", ""]) for _ in texts]
+    expected = [detect_language(t, h) for t, h in zip(texts, hints)]
+    assert detect_languages(texts, hints) == expected
+
+
+def test_batched_probabilities_equal_py3langid_rank():
+    import numpy as np
+    from warehouse.language import _batch_probs, _identifier
+    texts = [t for t in _EDGE_TEXTS if isinstance(t, str)] + ["x" * 3000, "!!!"]
+    ident = _identifier()
+    got = _batch_probs(texts)
+    for row, text in zip(got, texts):
+        ref = dict(ident.rank(text))
+        assert np.allclose(row, [ref[c] for c in ident.nb_classes], atol=1e-5)
+
+
+def test_mostly_upper_equals_counting_every_character():
+    from warehouse.language import _mostly_upper
+    for text in ["ABC def", "ÉÉÉ abc", "éÉ", "ÀÉÎÕÜ ab", "ab CD", "İİ i", "ΑΒΓ αβ", "", "\ud800AB"]:
+        for letters in (1, 2, 3, 4, 6, 10):
+            assert _mostly_upper(text, letters) == (sum(c.isupper() for c in text) > 0.5 * letters), text
