@@ -53,3 +53,17 @@ def test_copies_of_one_question_join_its_group_once():
     sizes = sorted(len(g.members) for g in groups)
     assert sizes == [3, 50]
     assert sorted(i for g in groups for i in g.members) == list(range(53))
+
+
+def test_linear_sentence_splitter_equals_the_backtracking_one():
+    """_SENT_RE (lookbehind + possessive run) gives exactly what the former pattern gave."""
+    import random
+    import re
+    from warehouse.questions import _SENT_RE
+    reference = re.compile(r"[^.!?\n]+(?:[.!?]+|$)|\n")
+    rng = random.Random(3)
+    for _ in range(20_000):
+        s = "".join(rng.choice(".!?\n ab") for _ in range(rng.randint(0, 16)))
+        assert _SENT_RE.findall(s) == reference.findall(s), repr(s)
+    post = "Pourquoi Fluxo est en panne\nQuelqu'un sait quand ça revient? Merci. https://x.org/?a=1 Comment faire"
+    assert _SENT_RE.findall(post) == reference.findall(post)
