@@ -23,3 +23,20 @@ def test_incremental_and_persisted(tmp_path):
     ix2 = StoryIndex.load(path)
     assert assign_stories(ITEMS[2:], ix2) == {"c": "c", "d": "a", "e": "e"}
     assert assign_stories([("a", "autre chose")], ix2) == {"a": "a"}  # known id keeps its story
+
+
+def test_mersenne_shortcut_equals_numpy_modulo():
+    import numpy as np
+    from warehouse import stories as S
+    rng = np.random.default_rng(0)
+    hc = np.concatenate([rng.integers(0, 1 << 32, 5000, dtype=np.uint64),
+                         np.array([0, 1, (1 << 32) - 1, (1 << 61) - 1, (1 << 61), (1 << 64) - 1], dtype=np.uint64)])
+    reference = (((hc[:, None] * S._A[None, :] + S._B[None, :]) % S._MERSENNE) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    assert np.array_equal(S._perm_hashes(hc), reference)
+
+
+def test_signatures_do_not_depend_on_the_chunk_size():
+    import numpy as np
+    from warehouse.stories import signatures
+    texts = [f"Panne chez Fluxo numéro {i} à Montréal, les clients attendent" for i in range(300)] + ["", "un"]
+    assert np.array_equal(signatures(texts, chunk=7), signatures(texts, chunk=1_000_000))
