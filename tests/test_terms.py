@@ -36,3 +36,18 @@ def test_rising_terms_g2():
     assert out["term"].tolist() == ["panne"]
     assert out.loc[0, "recent"] == 12 and out.loc[0, "baseline"] == 0 and out.loc[0, "score"] > 10
     assert "G²" in RISING_FORMULA
+
+
+def test_one_pass_walker_on_mixed_clauses():
+    """Exclusions (single words, phrases, hashtags), negation through an intensifier and
+    bigrams across clauses, in one text: what the single-pass walker must keep."""
+    text = ("Panne internet chez Bell Canada encore, pas très rapide le service client! "
+            "#BellCanada @fluxo service client vraiment pas terrible; Vidéotron panne internet")
+    got = extract_terms(text, "fr-CA", exclude=["Bell Canada", "Vidéotron", "@fluxo"])
+    assert "bell" not in " ".join(got) and "videotron" not in got and "vidéotron" not in got
+    assert got[:2] == ["panne", "internet"] and "panne internet" in got
+    assert "pas rapide" in got and "rapide" not in got and "pas terrible" in got
+    assert "service client" in got
+    # A dropped brand breaks the bigram on both sides of it.
+    assert not any(t.startswith("internet ") and t != "internet" for t in got if " " in t and "panne" not in t)
+    assert extract_terms_many([text, ""], ["fr-CA", "fr"], exclude=["Bell Canada", "Vidéotron", "@fluxo"]) == [got, []]

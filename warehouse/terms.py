@@ -203,53 +203,69 @@ def _clauses(text: str) -> list[list[str]]:
     return out
 
 
+_excl_keys: dict[str, str] = {}  # raw token -> folded, without #/@ (what _Excluder compares)
+
+
+def _excl_key(w: str) -> str:
+    k = _excl_keys.get(w)
+    if k is None:
+        k = fold(w).lstrip("#@")
+        if len(_excl_keys) < _CACHE_LIMIT:
+            _excl_keys[w] = k
+    return k
+
+
 def _terms_one(text: str, lang: str, excl: _Excluder, cache: dict) -> list[str]:
     if not text:
         return []
     seen: dict[str, None] = {}
+    add = seen.setdefault
+    neg_prefix = "pas " if lang != "en" else "not "
+    singles = excl.singles if excl else None
     for clause in _clauses(text):
         if not clause:
             continue
-        if excl:
-            fclause = [fold(w).lstrip("#@") for w in clause]
-            drop = [f in excl.singles for f in fclause]
-            if excl.phrases:
+        drop = None
+        if singles is not None:
+            fclause = [_excl_key(w) for w in clause]
+            if not singles.isdisjoint(fclause):
+                drop = [f in singles for f in fclause]
+            if excl.phrases and not excl.firsts.isdisjoint(fclause):
+                drop = drop or [False] * len(clause)
                 for i, f in enumerate(fclause):
                     if f in excl.firsts:
                         for p in excl.phrases:
                             if tuple(fclause[i : i + len(p)]) == p:
                                 for j in range(i, i + len(p)):
                                     drop[j] = True
-        else:
-            drop = None
-        items: list = []
+        # One pass over the clause's analysed tokens; the state is a pending
+        # negation and the previous content lemma (for bigrams).
+        prev: str | None = None
+        neg = False
         for i, w in enumerate(clause):
             if drop is not None and drop[i]:
-                items.append(None)
+                neg, prev = False, None
                 continue
             r = cache.get(w)
             if r is None:
                 r = _analyse(w, lang)
                 if len(cache) < _CACHE_LIMIT:
                     cache[w] = r
-            items.extend(r)
-        prev: str | None = None
-        neg = False
-        for it in items:
-            if it is _NEG:
-                neg, prev = True, None
-            elif it is _INT:
-                prev = None  # keep a pending negation: "pas très bon"
-            elif it is None:
-                neg, prev = False, None
-            elif neg:
-                seen.setdefault(("pas " if lang != "en" else "not ") + it)
-                neg, prev = False, None
-            else:
-                seen.setdefault(it)
-                if prev is not None and prev != it:
-                    seen.setdefault(f"{prev} {it}")
-                prev = it
+            for it in r:
+                if it is _NEG:
+                    neg, prev = True, None
+                elif it is _INT:
+                    prev = None  # keep a pending negation: "pas très bon"
+                elif it is None:
+                    neg, prev = False, None
+                elif neg:
+                    add(neg_prefix + it)
+                    neg, prev = False, None
+                else:
+                    add(it)
+                    if prev is not None and prev != it:
+                        add(f"{prev} {it}")
+                    prev = it
     return list(seen)
 
 
