@@ -89,7 +89,8 @@ def run(scale: int = 1_000_000, skip: tuple[str, ...] = (), ingest_sample: int |
             out.setdefault("peak_rss_mb", {})["dashboard"] = m["peak_rss_mb"]
             out["dashboard_largest_page"] = largest
             log(f"dashboard: largest page {largest}, peak {m['peak_rss_mb']:.0f} MB")
-            os.unlink(db)
+            if own_tmp:  # a --workdir keeps it: the next run at this scale reuses it (pages.build_db)
+                os.unlink(db)
 
         if "collect" not in skip:
             log(f"collect: {feeds} feeds on {collection.HOSTS} loopback hosts, "

@@ -48,3 +48,37 @@ def test_silent_after_much_longer_than_usual():
     recent = dict(state, last_new_item_at=NOW - dt.timedelta(hours=3))
     assert compute_health({"s": recent}, {"s": {"items_total": 30, "published": published}}, now=NOW,
                           collect=COLLECT)[0]["state"] == "ok"
+
+
+def test_recent_items_equal_the_full_history_lists(tmp_path, monkeypatch):
+    # The Sources page reads only recent dates; the lists must equal the full-history ones.
+    import duckdb
+
+    from warehouse import db as dbmod
+    from warehouse import health
+
+    path = str(tmp_path / "h.duckdb")
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    rows = []
+    for i in range(30):  # dense: many recent items
+        rows.append((f"d{i}", "dense", now - dt.timedelta(hours=i)))
+    for i in range(6):  # sparse: two recent, the rest months ago (uneven gaps)
+        rows.append((f"s{i}", "sparse", now - dt.timedelta(days=1 if i < 2 else 100 + i)))
+    rows += [("n1", "undated", None), ("n2", "undated", now - dt.timedelta(days=200)), ("n3", "undated", None)]
+    with dbmod.transaction(path) as con:
+        con.executemany("INSERT INTO raw_mentions (id, source, source_kind, published_at, collected_at) "
+                        "VALUES (?, ?, 'rss', ?, ?)", [(*r, now) for r in rows])
+    monkeypatch.setattr(health, "RECENT_ITEMS", 5)
+    con = duckdb.connect(path, read_only=True)
+    try:
+        got = health._recent_items(con, recent=dt.timedelta(days=10))
+        full = {r[0]: r[1:] for r in con.execute(
+            "SELECT source, any_value(source_kind), count(*), max(collected_at), "
+            "list(published_at ORDER BY published_at DESC)[1:5] FROM raw_mentions GROUP BY source").fetchall()}
+    finally:
+        con.close()
+    assert set(got) == set(full) == {"dense", "sparse", "undated"}
+    for source, (kind, total, last, published) in full.items():
+        assert (got[source]["kind"], got[source]["items_total"], got[source]["last_item_at"]) == (kind, total, last)
+        assert got[source]["median_gap"] == health.usual_gap(published), source
+    assert got["dense"]["median_gap"] == dt.timedelta(hours=1)

@@ -100,3 +100,128 @@ def test_queries_on_a_missing_database(tmp_path):
     assert queries.search_mentions(f, None, db).empty
     assert queries.overview(f, ("A",), db)["net_sentiment"] is None
     assert actions.last_review(db) is None
+
+
+# --- serving tables (warehouse/serving.py) give the same answers as the direct joins ---
+
+@pytest.fixture
+def served_db(fresh_db):
+    from warehouse import db as dbmod
+    from warehouse import serving
+    with dbmod.transaction(fresh_db["db"]) as con:
+        serving.rebuild_all(con)
+    return fresh_db
+
+
+def _serving_calls(now: dt.datetime, own: tuple[str, ...]):
+    end = now + dt.timedelta(seconds=1)
+    month = Filters(end - dt.timedelta(days=30), end)
+    views = [
+        month,
+        Filters(end - dt.timedelta(days=60), end, brands=("Bell",)),
+        Filters(end - dt.timedelta(days=60), end, brands=("Bell", "Fizz"), sources=("La Presse",)),
+        Filters(end - dt.timedelta(days=60), end, kinds=("forum",), languages=("fr",), sentiments=("negative",)),
+        Filters(end - dt.timedelta(hours=24), end, tz="UTC"),
+        Filters(end - dt.timedelta(days=2), end - dt.timedelta(days=1)),  # maybe empty
+    ]
+    for f in views:
+        yield "share_of_voice_daily", (f,), {}
+        yield "share_of_voice_totals", (f,), {}
+        yield "share_of_voice_totals_plain", (f,), {}
+        yield "share_of_voice_by_kind", (f,), {}
+        yield "sentiment_by_brand", (f,), {}
+        yield "normalized_attention", (f,), {}
+        yield "overview", (f, own), {}
+        yield "overview", (f, ()), {}
+        for status in ("to_handle", "handled"):
+            yield "triage_queue", (f,), {"statuses": (status,), "engagement_threshold": 50, "limit": 7}
+        yield "search_mentions", (f, ""), {"limit": 5, "offset": 2}
+        yield "search_mentions", (f, "panne"), {"limit": 50}
+        yield "count_mentions", (f, ""), {}
+        yield "count_mentions", (f, "panne"), {}
+        yield "term_counts_daily", (f,), {}
+        yield "top_terms_by_brand", (f,), {"per_brand": 3}
+        yield "term_timeline", (f, "panne"), {}
+        yield "term_mentions", (f, "panne"), {"limit": 4}
+        yield "questions_asked", (f,), {}
+        yield "competitor_engagement_terms", (f, own), {"limit": 5}
+        yield "volume_by_source_daily", (f,), {}
+        yield "briefing_sentiment", (f,), {}
+        yield "briefing_top_terms", (f,), {"per_brand": 2}
+        yield "briefing_rising_terms", (f,), {"min_mentions": 1}
+        yield "briefing_notable_mentions", (f,), {"order": "engagement"}
+        yield "briefing_notable_mentions", (f,), {"order": "negative", "limit": 3}
+        yield "briefing_sources", (f,), {}
+
+
+def _same(a, b, label):
+    import pandas as pd
+    if isinstance(a, pd.DataFrame):
+        assert list(a.columns) == list(b.columns), label
+        assert len(a) == len(b), label
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
+                                      obj=label)
+    else:
+        assert a == b, label
+
+
+def test_serving_tables_give_the_direct_answers(served_db, monkeypatch):
+    from warehouse import db as dbmod
+    db = served_db["db"]
+    own = ("Vidéotron",)
+    actions.set_mention_status(db, served_db["script_id"], "handled")
+    calls = list(_serving_calls(served_db["now"], own))
+    assert queries._serving(db)
+    for name, args, kwargs in calls:
+        label = f"{name}{args[1:]}{kwargs} {args[0]}"
+        monkeypatch.setattr(queries, "SERVING", True)
+        with dbmod.read_session(db):
+            served = getattr(queries, name)(*args, **kwargs, db=db)
+        monkeypatch.setattr(queries, "SERVING", False)
+        direct = getattr(queries, name)(*args, **kwargs, db=db)
+        _same(served, direct, label)
+    # Some views must hold data, or the comparison proves nothing.
+    monkeypatch.setattr(queries, "SERVING", True)
+    f = Filters(served_db["now"] - dt.timedelta(days=30), served_db["now"] + dt.timedelta(seconds=1))
+    assert not queries.share_of_voice_daily(f, db).empty
+    assert not queries.top_terms_by_brand(f, db).empty
+    assert not queries.triage_queue(f, db, engagement_threshold=50).empty
+
+
+def test_serving_follows_enrichment_purge_and_rebuild(served_db):
+    from warehouse import db as dbmod
+    from warehouse import serving
+    db = served_db["db"]
+    with dbmod.connect(db, read_only=True) as con:
+        direct = con.execute("SELECT count(*) FROM mention_brands b JOIN raw_mentions r ON r.id = b.mention_id").fetchone()[0]
+        served = con.execute("SELECT count(*) FROM serving_brand_mentions").fetchone()[0]
+        terms = con.execute("SELECT count(*) FROM mention_terms t JOIN mention_brands b USING (mention_id) "
+                            "JOIN raw_mentions r ON r.id = t.mention_id").fetchone()[0]
+        served_terms = con.execute("SELECT count(*) FROM serving_brand_terms").fetchone()[0]
+        some = con.execute("SELECT mention_id FROM serving_brand_mentions LIMIT 2").fetchall()
+    assert served == direct and served_terms == terms
+    ids = [r[0] for r in some]
+    # A chunk re-enriched with no brand leaves no serving rows; new story ids are copied.
+    with dbmod.transaction(db) as con:
+        con.execute("DELETE FROM mention_brands WHERE mention_id = ?", [ids[0]])
+        serving.refresh(con, [ids[0]])
+        import pyarrow as pa
+        con.register("story_map", pa.table({"mention_id": [ids[1]], "story_id": ["story-x"]}))
+        serving.update_stories(con, "story_map")
+        con.unregister("story_map")
+        assert con.execute("SELECT count(*) FROM serving_brand_mentions WHERE mention_id = ?", [ids[0]]).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM serving_brand_terms WHERE mention_id = ?", [ids[0]]).fetchone()[0] == 0
+        assert con.execute("SELECT DISTINCT story_key FROM serving_brand_mentions WHERE mention_id = ?",
+                           [ids[1]]).fetchall() == [("story-x",)]
+    # Purge removes serving rows with the mentions (every table with a mention_id column).
+    from warehouse.maintenance import purge
+    purge(db, 10, now=served_db["now"], compact_file=False)
+    with dbmod.connect(db, read_only=True) as con:
+        left = con.execute("SELECT count(*) FROM serving_brand_mentions s ANTI JOIN raw_mentions r "
+                           "ON r.id = s.mention_id").fetchone()[0]
+    assert left == 0
+
+
+def test_queries_ignore_serving_tables_until_built(fresh_db):
+    # The fixture wrote derived rows directly: no serving_version, so the direct SQL answers.
+    assert not queries._serving(fresh_db["db"])

@@ -73,6 +73,9 @@ class _ReadSession:
     def __init__(self, path: str):
         self.path = path
         self.con: duckdb.DuckDBPyConnection | None = None
+        # Facts that cannot change during one page run (e.g. whether the
+        # serving tables are ready), asked once per session instead of per query.
+        self.memo: dict = {}
 
     def get(self) -> duckdb.DuckDBPyConnection:
         if self.con is None:
@@ -109,6 +112,14 @@ def read_session(path: str | os.PathLike | None = None) -> Iterator[None]:
     finally:
         _session.reset(token)
         session.close()
+
+
+def session_memo(path: str | os.PathLike | None = None) -> dict | None:
+    """The current read session's memo for this file, or None outside a session."""
+    session = _session.get()
+    if session is not None and session.path == str(path or default_db_path()):
+        return session.memo
+    return None
 
 
 @contextlib.contextmanager

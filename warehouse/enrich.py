@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from . import db as dbmod
+from . import serving
 from .config import Config
 from .store import now_utc
 
@@ -136,6 +137,7 @@ def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table]) -> None
                     con.unregister("derived_rows")
     finally:
         con.unregister("chunk_ids")
+    serving.refresh(con, ids)  # the dashboard's serving copies of these rows
 
 
 def _read_chunk(db: str, where: str, params: list, limit: int) -> dict[str, list]:
@@ -172,6 +174,7 @@ def _assign_stories(db: str, ids: Sequence[str] | None = None) -> None:
         con.register("story_map", table)
         con.execute("UPDATE mention_facts f SET story_id = s.story_id FROM story_map s "
                     "WHERE f.mention_id = s.mention_id AND f.story_id IS DISTINCT FROM s.story_id")
+        serving.update_stories(con, "story_map")
         con.unregister("story_map")
 
 
@@ -239,6 +242,7 @@ def rebuild(db: str, config: Config, progress: Callable[[int], None] | None = No
     with dbmod.transaction(db) as con:
         con.execute("DELETE FROM mention_brands WHERE mention_id NOT IN (SELECT id FROM raw_mentions)")
     _assign_stories(db, None)
+    serving.rebuild_db(db)  # recomputed in date order (chunks above went by id)
     _set_meta(db, "config_fingerprint", config_fingerprint(config))
     result.seconds = time.perf_counter() - start
     return result

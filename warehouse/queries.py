@@ -82,19 +82,84 @@ def _local_day(col: str) -> str:
     return f"CAST(timezone(?, {col}) AS DATE)"
 
 
+# --- serving tables (warehouse/serving.py) ---------------------------------------
+# When they are ready, the aggregates read serving_brand_mentions (sbm: one row per
+# mention_brands row with the mention's date and filter columns) or
+# serving_brand_terms (sbt: one row per term x brand of a mention) instead of joining
+# the derived tables on ids. Same rows, same figures; the direct SQL stays as the
+# path for files without them (and as the reference in tests).
+
+SERVING = True  # tests switch it off to compare both paths
+
+
+def _serving(db: str | None) -> bool:
+    if not SERVING:
+        return False
+    memo = dbmod.session_memo(db)
+    if memo is not None and "serving" in memo:
+        return memo["serving"]
+    from .serving import META_KEY, VERSION
+    ready = not _df("SELECT 1 AS ok FROM meta WHERE key = ? AND value = ?", [META_KEY, VERSION], db).empty
+    if memo is not None:
+        memo["serving"] = ready
+    return ready
+
+
+def _serving_where(f: Filters, alias: str = "m", brand: bool = True) -> _Where:
+    """The filters of _mention_where on a serving table (brand is a column there)."""
+    w = _Where()
+    w.add(f"{alias}.published_at >= ?", f.start)
+    w.add(f"{alias}.published_at < ?", f.end)
+    w.add_in(f"{alias}.source", f.sources)
+    w.add_in(f"{alias}.source_kind", f.kinds)
+    w.add_in(f"{alias}.language", f.languages)
+    w.add_in(f"{alias}.sentiment", f.sentiments)
+    if brand:
+        w.add_in(f"{alias}.brand", f.brands)
+    return w
+
+
+def _terms_serving(f: Filters, db: str | None) -> bool:
+    # serving_brand_terms carries date, source and brand only (what the pages filter on).
+    return not (f.kinds or f.languages or f.sentiments) and _serving(db)
+
+
+def _raw_only(f: Filters) -> bool:
+    # Without a language or sentiment filter, whole-population counts need raw_mentions alone.
+    return not (f.languages or f.sentiments)
+
+
+@dataclass
+class _BrandRows:
+    """Where brand-tagged mention rows come from: FROM clause, filters, column names."""
+    sql: str
+    where: _Where
+    brand: str
+    story: str
+    mention: str
+
+
+def _brand_rows(f: Filters, db: str | None) -> _BrandRows:
+    if _serving(db):
+        return _BrandRows("serving_brand_mentions m", _serving_where(f), "m.brand", "m.story_key", "m.mention_id")
+    return _BrandRows("mention_brands b JOIN mentions m ON m.id = b.mention_id", _mention_where(f), "b.brand",
+                      "coalesce(m.story_id, m.id)", "m.id")
+
+
 def share_of_voice_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
     """day, brand, mentions, stories, share (% of mentions), story_share (% of stories).
 
     SoV_b = mentions_b / sum of mentions of all watched brands x 100, per day,
     with the same filters for every brand.
     """
-    w = _mention_where(f)
+    r = _brand_rows(f, db)
+    w = r.where
     sql = f"""
         WITH base AS (
-            SELECT {_local_day('m.published_at')} AS day, b.brand,
+            SELECT {_local_day('m.published_at')} AS day, {r.brand} AS brand,
                    count(*) AS mentions,
-                   count(DISTINCT coalesce(m.story_id, m.id)) AS stories
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+                   count(DISTINCT {r.story}) AS stories
+            FROM {r.sql}
             {w.sql}
             GROUP BY 1, 2
         )
@@ -109,12 +174,13 @@ def share_of_voice_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
 def share_of_voice_totals(f: Filters, db: str | None = None) -> pd.DataFrame:
     """brand, mentions, stories, share, story_share, prev_mentions, prev_share, change_pts."""
     def totals(ff: Filters) -> pd.DataFrame:
-        w = _mention_where(ff)
+        r = _brand_rows(ff, db)
+        w = r.where
         sql = f"""
             WITH base AS (
-                SELECT b.brand, count(*) AS mentions, count(DISTINCT coalesce(m.story_id, m.id)) AS stories,
+                SELECT {r.brand} AS brand, count(*) AS mentions, count(DISTINCT {r.story}) AS stories,
                        sum(coalesce(m.engagement, 0)) AS engagement
-                FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+                FROM {r.sql}
                 {w.sql} GROUP BY 1
             )
             SELECT brand, mentions, stories, engagement,
@@ -143,21 +209,28 @@ def normalized_attention(f: Filters, db: str | None = None) -> pd.DataFrame:
     attention = mentions of the brand that day / all items collected from the
     filtered sources that day, so a crawler outage is not read as a drop.
     """
-    wb = _mention_where(f)
-    wa = _mention_where(Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz), with_brand=False)
+    r = _brand_rows(f, db)
+    wb = r.where
+    everything = Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz)
+    wa = _mention_where(everything, with_brand=False)
     sql = f"""
         WITH brand_day AS (
-            SELECT {_local_day('m.published_at')} AS day, b.brand, count(*) AS mentions
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+            SELECT {_local_day('m.published_at')} AS day, {r.brand} AS brand, count(*) AS mentions
+            FROM {r.sql}
             {wb.sql} GROUP BY 1, 2
         ), all_day AS (
             SELECT {_local_day('m.published_at')} AS day, count(*) AS collected
-            FROM mentions m {wa.sql} GROUP BY 1
+            FROM {_all_items(everything)} {wa.sql} GROUP BY 1
         )
         SELECT d.day, d.brand, d.mentions, a.collected, d.mentions::DOUBLE / a.collected AS attention
         FROM brand_day d JOIN all_day a USING (day) ORDER BY d.day, d.brand
     """
     return _df(sql, [f.tz, *wb.params, f.tz, *wa.params], db)
+
+
+def _all_items(f: Filters) -> str:
+    """FROM clause for every collected item: raw_mentions alone unless facts are filtered on."""
+    return "raw_mentions m" if _raw_only(f) else "mentions m"
 
 
 def brands_present(db: str | None = None) -> list[str]:
@@ -190,11 +263,17 @@ SENTIMENTS = ("positive", "neutral", "negative")
 TRIAGE_STATUSES = ("to_handle", "handled", "ignored")
 
 
-def _brand_exists(f: Filters, alias: str = "m") -> _Where:
+def _brand_exists(f: Filters, alias: str = "m", db: str | None = None) -> _Where:
     """Filters on mentions alone; the brand filter becomes EXISTS so a mention naming
     two brands is counted once (mention-level views, unlike share of voice)."""
     w = _mention_where(f, with_brand=False, alias=alias)
-    if f.brands:
+    if db is not None and _serving(db):
+        # The same set from the serving rows of the window (no scan of all of mention_brands).
+        w.add(f"{alias}.id IN (SELECT s.mention_id FROM serving_brand_mentions s "
+              f"WHERE s.published_at >= ? AND s.published_at < ?"
+              + (f" AND s.brand IN ({', '.join('?' * len(f.brands))})" if f.brands else "") + ")",
+              f.start, f.end, *f.brands)
+    elif f.brands:
         w.add(f"EXISTS (SELECT 1 FROM mention_brands bb WHERE bb.mention_id = {alias}.id "
               f"AND bb.brand IN ({', '.join('?' * len(f.brands))}))", *f.brands)
     else:
@@ -208,14 +287,25 @@ def overview(f: Filters, own_brands: tuple[str, ...] = (), db: str | None = None
     net_sentiment = (P - N) / (P + N) on -1..1 (Talkwalker), None without polar mentions.
     own_share = mentions of the own brand(s) / mentions of all watched brands x 100.
     """
-    w = _brand_exists(f)
-    sql = f"""
-        SELECT count(*) AS mentions,
-               count(*) FILTER (WHERE m.sentiment = 'positive') AS positive,
-               count(*) FILTER (WHERE m.sentiment = 'negative') AS negative,
-               count(*) FILTER (WHERE m.sentiment = 'neutral') AS neutral
-        FROM mentions m {w.sql}
-    """
+    if _serving(db):
+        # One serving row per brand of a mention: count mentions, not rows.
+        w = _serving_where(f)
+        sql = f"""
+            SELECT count(DISTINCT m.mention_id) AS mentions,
+                   count(DISTINCT m.mention_id) FILTER (WHERE m.sentiment = 'positive') AS positive,
+                   count(DISTINCT m.mention_id) FILTER (WHERE m.sentiment = 'negative') AS negative,
+                   count(DISTINCT m.mention_id) FILTER (WHERE m.sentiment = 'neutral') AS neutral
+            FROM serving_brand_mentions m {w.sql}
+        """
+    else:
+        w = _brand_exists(f)
+        sql = f"""
+            SELECT count(*) AS mentions,
+                   count(*) FILTER (WHERE m.sentiment = 'positive') AS positive,
+                   count(*) FILTER (WHERE m.sentiment = 'negative') AS negative,
+                   count(*) FILTER (WHERE m.sentiment = 'neutral') AS neutral
+            FROM mentions m {w.sql}
+        """
     row = _df(sql, w.params, db).iloc[0]
     pos, neg = int(row["positive"]), int(row["negative"])
     totals = share_of_voice_totals_plain(f, db)
@@ -228,11 +318,12 @@ def overview(f: Filters, own_brands: tuple[str, ...] = (), db: str | None = None
 
 def share_of_voice_totals_plain(f: Filters, db: str | None = None) -> pd.DataFrame:
     """brand, mentions, share for one period (no comparison), cheap for headline numbers."""
-    w = _mention_where(f)
+    r = _brand_rows(f, db)
+    w = r.where
     sql = f"""
         SELECT brand, mentions, 100.0 * mentions / nullif(sum(mentions) OVER (), 0) AS share FROM (
-            SELECT b.brand, count(*) AS mentions
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1
+            SELECT {r.brand} AS brand, count(*) AS mentions
+            FROM {r.sql} {w.sql} GROUP BY 1
         ) ORDER BY mentions DESC, brand
     """
     return _df(sql, w.params, db)
@@ -240,12 +331,13 @@ def share_of_voice_totals_plain(f: Filters, db: str | None = None) -> pd.DataFra
 
 def share_of_voice_by_kind(f: Filters, db: str | None = None) -> pd.DataFrame:
     """source_kind, brand, mentions, share (% of the brand mentions of that kind of source)."""
-    w = _mention_where(f)
+    r = _brand_rows(f, db)
+    w = r.where
     sql = f"""
         SELECT source_kind, brand, mentions,
                100.0 * mentions / sum(mentions) OVER (PARTITION BY source_kind) AS share FROM (
-            SELECT m.source_kind, b.brand, count(*) AS mentions
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1, 2
+            SELECT m.source_kind, {r.brand} AS brand, count(*) AS mentions
+            FROM {r.sql} {w.sql} GROUP BY 1, 2
         ) ORDER BY source_kind, brand
     """
     return _df(sql, w.params, db)
@@ -253,7 +345,8 @@ def share_of_voice_by_kind(f: Filters, db: str | None = None) -> pd.DataFrame:
 
 def sentiment_by_brand(f: Filters, db: str | None = None) -> pd.DataFrame:
     """brand, sentiment, mentions, share (% of that brand's mentions), net_sentiment per brand."""
-    w = _mention_where(f)
+    r = _brand_rows(f, db)
+    w = r.where
     sql = f"""
         SELECT brand, sentiment, mentions,
                100.0 * mentions / sum(mentions) OVER (PARTITION BY brand) AS share,
@@ -262,8 +355,8 @@ def sentiment_by_brand(f: Filters, db: str | None = None) -> pd.DataFrame:
                  / nullif(sum(mentions) FILTER (WHERE sentiment IN ('positive', 'negative'))
                           OVER (PARTITION BY brand), 0) AS net_sentiment
         FROM (
-            SELECT b.brand, coalesce(m.sentiment, 'neutral') AS sentiment, count(*) AS mentions
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id {w.sql} GROUP BY 1, 2
+            SELECT {r.brand} AS brand, coalesce(m.sentiment, 'neutral') AS sentiment, count(*) AS mentions
+            FROM {r.sql} {w.sql} GROUP BY 1, 2
         ) ORDER BY brand, sentiment
     """
     df = _df(sql, w.params, db)
@@ -304,6 +397,8 @@ def triage_queue(f: Filters, db: str | None = None, statuses: tuple[str, ...] = 
     Columns: id, title, body, url, source, source_kind, published_at, sentiment, engagement,
     brands, status, reason (negative | engagement).
     """
+    if _serving(db):
+        return _triage_queue_served(f, db, statuses, int(engagement_threshold), int(limit))
     w = _brand_exists(f)
     w.add("(m.sentiment = 'negative' OR coalesce(m.engagement, 0) >= ?)", int(engagement_threshold))
     w.add_in("coalesce(s.status, 'to_handle')", tuple(statuses))
@@ -314,15 +409,59 @@ def triage_queue(f: Filters, db: str | None = None, statuses: tuple[str, ...] = 
                    CASE WHEN m.sentiment = 'negative' THEN 'negative' ELSE 'engagement' END AS reason
             FROM mentions m LEFT JOIN mention_status s ON s.mention_id = m.id
             {w.sql}
-            ORDER BY (coalesce(m.engagement, 0) >= ?) DESC, m.published_at DESC LIMIT ?
+            ORDER BY (coalesce(m.engagement, 0) >= ?) DESC, m.published_at DESC, m.id LIMIT ?
         )
         SELECT q.*, (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
                      WHERE b.mention_id = q.id) AS brands
-        FROM q ORDER BY (coalesce(q.engagement, 0) >= ?) DESC, q.published_at DESC
+        FROM q ORDER BY (coalesce(q.engagement, 0) >= ?) DESC, q.published_at DESC, q.id
     """
     # Urgent (high engagement) first, then the newest: yesterday's crisis before last month's grumble.
     t = int(engagement_threshold)
     return _df(sql, [*w.params, t, int(limit), t], db)
+
+
+def _page_brands(f: Filters, page: str) -> tuple[str, list]:
+    """JOIN clause adding brands (all brands of each mention) and its brand-row columns for a
+    small page of ids, read from the serving rows of the window the page came from."""
+    sql = f"""
+        LEFT JOIN (
+            SELECT s.mention_id, string_agg(DISTINCT s.brand, ', ' ORDER BY s.brand) AS brands
+            FROM serving_brand_mentions s
+            WHERE s.published_at >= ? AND s.published_at < ? AND s.mention_id IN (SELECT id FROM {page})
+            GROUP BY 1
+        ) pb ON pb.mention_id = {page}.id
+    """
+    return sql, [f.start, f.end]
+
+
+def _triage_queue_served(f: Filters, db: str | None, statuses: tuple[str, ...], threshold: int,
+                         limit: int) -> pd.DataFrame:
+    """triage_queue from the serving rows: rank the window's candidates there, then read the
+    text of the page only (limit-then-join)."""
+    w = _serving_where(f)
+    w.add("(m.sentiment = 'negative' OR coalesce(m.engagement, 0) >= ?)", threshold)
+    status = _Where()
+    status.add_in("coalesce(s.status, 'to_handle')", tuple(statuses))
+    brands_sql, brands_params = _page_brands(f, "q")
+    sql = f"""
+        WITH c AS (
+            SELECT m.mention_id AS id, any_value(m.published_at) AS published_at,
+                   any_value(m.engagement) AS engagement, any_value(m.sentiment) AS sentiment
+            FROM serving_brand_mentions m {w.sql} GROUP BY 1
+        ), q AS MATERIALIZED (
+            SELECT c.*, coalesce(s.status, 'to_handle') AS status
+            FROM c LEFT JOIN mention_status s ON s.mention_id = c.id {status.sql}
+            ORDER BY (coalesce(c.engagement, 0) >= ?) DESC, c.published_at DESC, c.id LIMIT ?
+        )
+        SELECT q.id, r.title, left(r.body, 400) AS body, r.url, r.source, r.source_kind, q.published_at,
+               q.sentiment, r.engagement, q.status,
+               CASE WHEN q.sentiment = 'negative' THEN 'negative' ELSE 'engagement' END AS reason,
+               pb.brands
+        FROM q JOIN raw_mentions r ON r.id = q.id AND r.published_at >= ? AND r.published_at < ?
+        {brands_sql}
+        ORDER BY (coalesce(q.engagement, 0) >= ?) DESC, q.published_at DESC, q.id
+    """
+    return _df(sql, [*w.params, *status.params, threshold, limit, f.start, f.end, *brands_params, threshold], db)
 
 
 def mention_status_of(mention_id: str, db: str | None = None) -> str:
@@ -337,8 +476,8 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_where(f: Filters, text: str | None) -> _Where:
-    w = _brand_exists(f) if f.brands else _mention_where(f, with_brand=False)
+def _search_where(f: Filters, text: str | None, db: str | None = None) -> _Where:
+    w = _brand_exists(f, db=db) if f.brands else _mention_where(f, with_brand=False)
     for word in (text or "").split():
         # Every word must appear (AND), accents and case folded on both sides.
         w.add("strip_accents(coalesce(m.title, '') || ' ' || coalesce(m.body, '')) ILIKE "
@@ -353,6 +492,8 @@ def search_mentions(f: Filters, text: str | None = None, db: str | None = None,
     Columns: published_at, brands, source, source_kind, title, body (first 300 chars), author,
     language, sentiment, engagement, url, id. Only one page leaves DuckDB.
     """
+    if _raw_only(f):
+        return _search_mentions_raw(f, text, db, int(limit), int(offset))
     w = _search_where(f, text)
     sql = f"""
         WITH page AS (
@@ -371,9 +512,36 @@ def search_mentions(f: Filters, text: str | None = None, db: str | None = None,
     return _df(sql, [*w.params, int(limit), int(offset)], db)
 
 
+def _search_mentions_raw(f: Filters, text: str | None, db: str | None, limit: int, offset: int) -> pd.DataFrame:
+    """search_mentions without a language or sentiment filter: the page of ids comes from
+    raw_mentions alone (pruned by date), and facts and brands are joined for that page only."""
+    w = _search_where(f, text, db)
+    if _serving(db):
+        brands_sql, brands_params = _page_brands(f, "p")
+    else:
+        brands_sql, brands_params = """
+            LEFT JOIN (SELECT b.mention_id, string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) AS brands
+                       FROM mention_brands b WHERE b.mention_id IN (SELECT id FROM p) GROUP BY 1
+            ) pb ON pb.mention_id = p.id
+        """, []
+    sql = f"""
+        WITH p AS MATERIALIZED (
+            SELECT m.id, m.published_at FROM raw_mentions m {w.sql}
+            ORDER BY m.published_at DESC, m.id LIMIT ? OFFSET ?
+        )
+        SELECT r.published_at, pb.brands, r.source, r.source_kind, r.title, left(r.body, 300) AS body,
+               r.author, mf.language, mf.sentiment, r.engagement, r.url, r.id
+        FROM p JOIN raw_mentions r ON r.id = p.id AND r.published_at >= ? AND r.published_at < ?
+        LEFT JOIN mention_facts mf ON mf.mention_id = p.id
+        {brands_sql}
+        ORDER BY r.published_at DESC, r.id
+    """
+    return _df(sql, [*w.params, limit, offset, f.start, f.end, *brands_params], db)
+
+
 def count_mentions(f: Filters, text: str | None = None, db: str | None = None) -> int:
-    w = _search_where(f, text)
-    return int(_df(f"SELECT count(*) AS n FROM mentions m {w.sql}", w.params, db).iloc[0]["n"])
+    w = _search_where(f, text, db)
+    return int(_df(f"SELECT count(*) AS n FROM {_all_items(f)} {w.sql}", w.params, db).iloc[0]["n"])
 
 
 def languages_present(db: str | None = None) -> list[str]:
@@ -389,6 +557,14 @@ def kinds_present(db: str | None = None) -> list[str]:
 
 def term_counts_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
     """term, day, n: mentions per term per local day (input of warehouse.terms.rising_terms)."""
+    if _terms_serving(f, db):
+        w = _serving_where(f, "t")
+        sql = f"""
+            SELECT t.term, {_local_day('t.published_at')} AS day, count(DISTINCT t.mention_id) AS n
+            FROM serving_brand_terms t {w.sql}
+            GROUP BY 1, 2 ORDER BY 2, 1
+        """
+        return _df(sql, [f.tz, *w.params], db)
     w = _brand_exists(f)
     sql = f"""
         SELECT t.term, {_local_day('m.published_at')} AS day, count(DISTINCT m.id) AS n
@@ -400,6 +576,18 @@ def term_counts_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
 
 def top_terms_by_brand(f: Filters, db: str | None = None, per_brand: int = 10) -> pd.DataFrame:
     """brand, term, mentions, rank: the most frequent terms in each brand's mentions."""
+    if _terms_serving(f, db):
+        w = _serving_where(f, "t")
+        sql = f"""
+            SELECT brand, term, mentions, rank FROM (
+                SELECT t.brand, t.term, count(DISTINCT t.mention_id) AS mentions,
+                       row_number() OVER (PARTITION BY t.brand ORDER BY count(DISTINCT t.mention_id) DESC, t.term)
+                         AS rank
+                FROM serving_brand_terms t {w.sql}
+                GROUP BY t.brand, t.term
+            ) WHERE rank <= ? ORDER BY brand, rank
+        """
+        return _df(sql, [*w.params, int(per_brand)], db)
     w = _mention_where(f)
     sql = f"""
         SELECT brand, term, mentions, rank FROM (
@@ -415,6 +603,16 @@ def top_terms_by_brand(f: Filters, db: str | None = None, per_brand: int = 10) -
 
 def term_timeline(f: Filters, term: str, db: str | None = None) -> pd.DataFrame:
     """day, brand, mentions: mentions containing term per brand per local day."""
+    if _serving(db):
+        w = _serving_where(f)
+        w.add("m.mention_id IN (SELECT t.mention_id FROM serving_brand_terms t WHERE t.term = ? "
+              "AND t.published_at >= ? AND t.published_at < ?)", term, f.start, f.end)
+        sql = f"""
+            SELECT {_local_day('m.published_at')} AS day, m.brand, count(*) AS mentions
+            FROM serving_brand_mentions m {w.sql}
+            GROUP BY 1, 2 ORDER BY 1, 2
+        """
+        return _df(sql, [f.tz, *w.params], db)
     w = _mention_where(f)
     w.add("EXISTS (SELECT 1 FROM mention_terms t WHERE t.mention_id = m.id AND t.term = ?)", term)
     sql = f"""
@@ -427,6 +625,23 @@ def term_timeline(f: Filters, term: str, db: str | None = None) -> pd.DataFrame:
 
 def term_mentions(f: Filters, term: str, db: str | None = None, limit: int = 50) -> pd.DataFrame:
     """The newest mentions behind a term (same columns as search_mentions)."""
+    if _terms_serving(f, db):
+        w = _serving_where(f, "t")
+        w.add("t.term = ?", term)
+        brands_sql, brands_params = _page_brands(f, "p")
+        sql = f"""
+            WITH p AS MATERIALIZED (
+                SELECT DISTINCT t.mention_id AS id, t.published_at FROM serving_brand_terms t {w.sql}
+                ORDER BY t.published_at DESC, t.mention_id LIMIT ?
+            )
+            SELECT r.published_at, pb.brands, r.source, r.title, left(r.body, 300) AS body, mf.sentiment,
+                   r.engagement, r.url, r.id
+            FROM p JOIN raw_mentions r ON r.id = p.id AND r.published_at >= ? AND r.published_at < ?
+            LEFT JOIN mention_facts mf ON mf.mention_id = p.id
+            {brands_sql}
+            ORDER BY r.published_at DESC, r.id
+        """
+        return _df(sql, [*w.params, int(limit), f.start, f.end, *brands_params], db)
     w = _brand_exists(f)
     w.add("EXISTS (SELECT 1 FROM mention_terms t WHERE t.mention_id = m.id AND t.term = ?)", term)
     sql = f"""
@@ -434,20 +649,38 @@ def term_mentions(f: Filters, term: str, db: str | None = None, limit: int = 50)
                (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
                 WHERE b.mention_id = m.id) AS brands,
                m.source, m.title, left(m.body, 300) AS body, m.sentiment, m.engagement, m.url, m.id
-        FROM mentions m {w.sql} ORDER BY m.published_at DESC LIMIT ?
+        FROM mentions m {w.sql} ORDER BY m.published_at DESC, m.id LIMIT ?
     """
     return _df(sql, [*w.params, int(limit)], db)
 
 
 def questions_asked(f: Filters, db: str | None = None, limit: int = 2000) -> pd.DataFrame:
     """question, mention_id, source, published_at, language, url, brands: newest first."""
+    if _serving(db):
+        # Mentions of the window with their brands from the serving rows; text columns from
+        # raw_mentions pruned to the window; mention_questions is small.
+        w = _serving_where(f, brand=False)
+        having = (f"HAVING count(*) FILTER (WHERE m.brand IN ({', '.join('?' * len(f.brands))})) > 0"
+                  if f.brands else "")
+        sql = f"""
+            WITH c AS (
+                SELECT m.mention_id AS id, any_value(m.source) AS source, any_value(m.published_at) AS published_at,
+                       any_value(m.language) AS language, string_agg(DISTINCT m.brand, ', ' ORDER BY m.brand) AS brands
+                FROM serving_brand_mentions m {w.sql} GROUP BY 1 {having}
+            )
+            SELECT q.question, c.id AS mention_id, c.source, c.published_at, c.language, r.url, c.brands
+            FROM mention_questions q JOIN c ON c.id = q.mention_id
+            JOIN raw_mentions r ON r.id = c.id AND r.published_at >= ? AND r.published_at < ?
+            ORDER BY c.published_at DESC, c.id, q.question LIMIT ?
+        """
+        return _df(sql, [*w.params, *f.brands, f.start, f.end, int(limit)], db)
     w = _brand_exists(f)
     sql = f"""
         SELECT q.question, m.id AS mention_id, m.source, m.published_at, m.language, m.url,
                (SELECT string_agg(DISTINCT b.brand, ', ' ORDER BY b.brand) FROM mention_brands b
                 WHERE b.mention_id = m.id) AS brands
         FROM mention_questions q JOIN mentions m ON m.id = q.mention_id {w.sql}
-        ORDER BY m.published_at DESC LIMIT ?
+        ORDER BY m.published_at DESC, m.id, q.question LIMIT ?
     """
     return _df(sql, [*w.params, int(limit)], db)
 
@@ -456,6 +689,18 @@ def competitor_engagement_terms(f: Filters, own_brands: tuple[str, ...] = (), db
                                 limit: int = 15) -> pd.DataFrame:
     """brand, term, engagement, mentions: terms where competitors (not own brands) get the
     most engagement (sum of likes/replies/score of the mentions containing the term)."""
+    if _terms_serving(f, db):
+        w = _serving_where(f, "t")
+        if own_brands:
+            w.add(f"t.brand NOT IN ({', '.join('?' * len(own_brands))})", *own_brands)
+        sql = f"""
+            SELECT t.brand, t.term, sum(coalesce(t.engagement, 0)) AS engagement,
+                   count(DISTINCT t.mention_id) AS mentions
+            FROM serving_brand_terms t {w.sql}
+            GROUP BY 1, 2 HAVING sum(coalesce(t.engagement, 0)) > 0
+            ORDER BY engagement DESC, mentions DESC, t.term LIMIT ?
+        """
+        return _df(sql, [*w.params, int(limit)], db)
     w = _mention_where(f)
     if own_brands:
         w.add(f"b.brand NOT IN ({', '.join('?' * len(own_brands))})", *own_brands)
@@ -473,10 +718,11 @@ def competitor_engagement_terms(f: Filters, own_brands: tuple[str, ...] = (), db
 
 def volume_by_source_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
     """day, source, items: every collected item (brand or not) per source per local day."""
-    w = _mention_where(Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz), with_brand=False)
+    everything = Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz)
+    w = _mention_where(everything, with_brand=False)
     sql = f"""
         SELECT {_local_day('m.published_at')} AS day, m.source, count(*) AS items
-        FROM mentions m {w.sql} GROUP BY 1, 2 ORDER BY 1, 2
+        FROM {_all_items(everything)} {w.sql} GROUP BY 1, 2 ORDER BY 1, 2
     """
     return _df(sql, [f.tz, *w.params], db)
 
@@ -509,15 +755,16 @@ def briefing_sentiment(f: Filters, db: str | None = None) -> pd.DataFrame:
     net_sentiment = (P - N) / (P + N) x 100, from -100 to +100; neutral and
     unscored mentions do not count; NaN when a brand has neither P nor N.
     """
-    w = _mention_where(f)
+    r = _brand_rows(f, db)
+    w = r.where
     sql = f"""
-        SELECT b.brand, count(*) AS mentions,
+        SELECT {r.brand} AS brand, count(*) AS mentions,
                count_if(m.sentiment = 'positive') AS positive,
                count_if(m.sentiment = 'neutral') AS neutral,
                count_if(m.sentiment = 'negative') AS negative,
                100.0 * (count_if(m.sentiment = 'positive') - count_if(m.sentiment = 'negative'))
                  / nullif(count_if(m.sentiment IN ('positive', 'negative')), 0) AS net_sentiment
-        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+        FROM {r.sql}
         {w.sql} GROUP BY 1 ORDER BY mentions DESC, brand
     """
     out = _df(sql, w.params, db)
@@ -529,13 +776,20 @@ def briefing_sentiment(f: Filters, db: str | None = None) -> pd.DataFrame:
 
 def briefing_top_terms(f: Filters, db: str | None = None, per_brand: int = 5) -> pd.DataFrame:
     """brand, term, mentions (distinct mentions of the brand using the term), rank (1 = most used)."""
-    w = _mention_where(f)
+    if _terms_serving(f, db):
+        w = _serving_where(f, "t")
+        source = "serving_brand_terms t"
+        brand = "t.brand"
+    else:
+        w = _mention_where(f)
+        source = """mention_terms t
+            JOIN mention_brands b ON b.mention_id = t.mention_id
+            JOIN mentions m ON m.id = t.mention_id"""
+        brand = "b.brand"
     sql = f"""
         WITH counts AS (
-            SELECT b.brand, t.term, count(DISTINCT t.mention_id) AS mentions
-            FROM mention_terms t
-            JOIN mention_brands b ON b.mention_id = t.mention_id
-            JOIN mentions m ON m.id = t.mention_id
+            SELECT {brand} AS brand, t.term, count(DISTINCT t.mention_id) AS mentions
+            FROM {source}
             {w.sql} GROUP BY 1, 2
         )
         SELECT brand, term, mentions,
@@ -550,13 +804,19 @@ def briefing_rising_terms(f: Filters, db: str | None = None, limit: int = 8,
     """term, mentions, prev_mentions, change: terms used more than in the previous period of the same length."""
     prev = f.previous()
     span = Filters(prev.start, f.end, f.brands, f.sources, f.kinds, f.languages, f.sentiments, f.tz)
-    w = _mention_where(span)
+    if _terms_serving(span, db):
+        w = _serving_where(span, "t")
+        source, published = "serving_brand_terms t", "t.published_at"
+    else:
+        w = _mention_where(span)
+        source = """mention_terms t
+            JOIN mention_brands b ON b.mention_id = t.mention_id
+            JOIN mentions m ON m.id = t.mention_id"""
+        published = "m.published_at"
     sql = f"""
         WITH per AS (
-            SELECT t.term, t.mention_id, any_value(m.published_at >= ?) AS current
-            FROM mention_terms t
-            JOIN mention_brands b ON b.mention_id = t.mention_id
-            JOIN mentions m ON m.id = t.mention_id
+            SELECT t.term, t.mention_id, any_value({published} >= ?) AS current
+            FROM {source}
             {w.sql} GROUP BY 1, 2
         )
         SELECT term, count_if(current) AS mentions, count_if(NOT current) AS prev_mentions,
@@ -578,13 +838,32 @@ def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "e
     """
     if order not in ("engagement", "negative"):
         raise ValueError(f"unknown order {order!r}")
-    w = _mention_where(f)
+    served = _serving(db)
+    w = _serving_where(f) if served else _mention_where(f)
     if order == "engagement":
         w.add("m.engagement > 0")
         order_sql = "engagement DESC, published_at DESC, id"
     else:
         w.add("m.sentiment = 'negative'")
         order_sql = "sentiment_score ASC NULLS LAST, engagement DESC NULLS LAST, published_at DESC, id"
+    if served:
+        # Rank the window's brand rows, then read title, body and url of the page only.
+        sql = f"""
+            WITH top AS MATERIALIZED (
+                SELECT m.mention_id AS id, any_value(m.published_at) AS published_at,
+                       any_value(m.source) AS source, any_value(m.source_kind) AS source_kind,
+                       any_value(m.engagement) AS engagement, any_value(m.sentiment) AS sentiment,
+                       any_value(m.sentiment_score) AS sentiment_score,
+                       any_value(m.date_estimated) AS date_estimated,
+                       string_agg(DISTINCT m.brand, ', ' ORDER BY m.brand) AS brands
+                FROM serving_brand_mentions m {w.sql} GROUP BY 1 ORDER BY {order_sql} LIMIT ?
+            )
+            SELECT top.id, top.published_at, top.source, top.source_kind, r.title, r.body, r.url,
+                   top.engagement, top.sentiment, top.sentiment_score, top.date_estimated, top.brands
+            FROM top JOIN raw_mentions r ON r.id = top.id AND r.published_at >= ? AND r.published_at < ?
+            ORDER BY {order_sql}
+        """
+        return _df(sql, [*w.params, int(limit), f.start, f.end], db)
     sql = f"""
         SELECT m.id, any_value(m.published_at) AS published_at, any_value(m.source) AS source,
                any_value(m.source_kind) AS source_kind, any_value(m.title) AS title,
@@ -624,16 +903,18 @@ def briefing_alerts(f: Filters, db: str | None = None) -> pd.DataFrame:
 def briefing_sources(f: Filters, db: str | None = None) -> pd.DataFrame:
     """source, source_kind, items (everything collected in the period), mentions (naming a brand in
     scope), estimated (of those mentions, how many have an estimated date)."""
-    wa = _mention_where(Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz), with_brand=False)
-    wb = _mention_where(f)
+    everything = Filters(f.start, f.end, (), f.sources, f.kinds, f.languages, (), f.tz)
+    wa = _mention_where(everything, with_brand=False)
+    r = _brand_rows(f, db)
+    wb = r.where
     sql = f"""
         WITH items AS (
             SELECT m.source, any_value(m.source_kind) AS source_kind, count(*) AS items
-            FROM mentions m {wa.sql} GROUP BY 1
+            FROM {_all_items(everything)} {wa.sql} GROUP BY 1
         ), matched AS (
-            SELECT m.source, count(DISTINCT m.id) AS mentions,
-                   count(DISTINCT m.id) FILTER (WHERE m.date_estimated) AS estimated
-            FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+            SELECT m.source, count(DISTINCT {r.mention}) AS mentions,
+                   count(DISTINCT {r.mention}) FILTER (WHERE m.date_estimated) AS estimated
+            FROM {r.sql}
             {wb.sql} GROUP BY 1
         )
         SELECT i.source, i.source_kind, i.items, coalesce(x.mentions, 0) AS mentions,

@@ -168,3 +168,31 @@ SELECT r.id, r.source, r.source_kind, r.url, r.title, r.body, r.author,
        f.sentiment, f.sentiment_score, f.story_id, r.engagement, r.date_estimated
 FROM raw_mentions r
 LEFT JOIN mention_facts f ON f.mention_id = r.id;
+
+-- Serving copies for the dashboard's reads (warehouse/serving.py). Derived:
+-- one row per mention_brands row (and per mention_terms x mention_brands pair)
+-- with the mention's date and filter columns copied in, written in date order
+-- so a date window reads only its own row groups instead of joining every
+-- derived row on ids. Read only when meta 'serving_version' is current;
+-- rewritten by enrichment and rebuild.
+CREATE TABLE IF NOT EXISTS serving_brand_mentions (
+    mention_id        VARCHAR NOT NULL,
+    brand             VARCHAR NOT NULL,
+    published_at      TIMESTAMPTZ,
+    source            VARCHAR,
+    source_kind       VARCHAR,
+    language          VARCHAR,
+    sentiment         VARCHAR,
+    sentiment_score   DOUBLE,
+    story_key         VARCHAR,   -- coalesce(story_id, mention_id): the unit of "stories"
+    engagement        INTEGER,
+    date_estimated    BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS serving_brand_terms (
+    mention_id        VARCHAR NOT NULL,
+    brand             VARCHAR NOT NULL,
+    term              VARCHAR NOT NULL,
+    published_at      TIMESTAMPTZ,
+    source            VARCHAR,
+    engagement        INTEGER
+);
