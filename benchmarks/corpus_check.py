@@ -91,6 +91,47 @@ def french_feeds(srv):
     print(f"    Le Devoir duplicate URLs across snapshots: {dup}; titles with accents: {accents}; mojibake titles: {mojibake}")
 
 
+def fast_path_check():
+    """crawlers.fastfeed against feedparser on every real file: where the fast path
+    accepts a document its entries, language, title, warnings and error must equal
+    feedparser's (parse_feed(fast=False)); no file may crash either path."""
+    from crawlers.feeds import parse_feed
+    suites = {"feeds_fr": sorted((CORPORA / "feeds_fr").glob("*.xml")),
+              "feedparser_tests": sorted(p for p in (CORPORA / "feedparser_tests").rglob("*") if p.is_file())}
+    problems = []
+    for suite, files in suites.items():
+        accepted = entries = 0
+        slow_s = fast_s = 0.0
+        mismatched, crashed = [], []
+        for path in files:
+            data = path.read_bytes()
+            url = "http://127.0.0.1:8000/" + quote(path.name)
+            try:
+                t0 = time.perf_counter()
+                slow = parse_feed(data, url, "application/xml", fast=False)
+                t1 = time.perf_counter()
+                fast = parse_feed(data, url, "application/xml")
+                t2 = time.perf_counter()
+            except Exception as exc:  # parse_feed must never raise
+                crashed.append(f"{path.name}: {type(exc).__name__}: {exc}")
+                continue
+            if not fast.fast:
+                continue
+            accepted += 1
+            entries += len(fast.entries)
+            slow_s, fast_s = slow_s + t1 - t0, fast_s + t2 - t1
+            fields = ("entries", "feed_language", "title", "warnings", "error")
+            if any(getattr(slow, f) != getattr(fast, f) for f in fields):
+                mismatched.append(path.name)
+        speed = f", {slow_s / fast_s:.1f}x faster on them" if fast_s else ""
+        print(f"fast path, {suite}: {len(files)} files, {accepted} taken by the fast path ({entries} entries), "
+              f"{len(mismatched)} differ from feedparser, {len(crashed)} crashed{speed}")
+        for name in (mismatched + crashed)[:10]:
+            print(f"    DIFF {name}")
+        problems += mismatched + crashed
+    assert not problems, "the fast path must equal feedparser wherever it accepts a document"
+
+
 def _expected_counts():
     out = {}
     text = (CORPORA / "forums" / "hfr_forum_hardware_fr" / "EXPECTED.md").read_text(encoding="utf-8")
@@ -151,6 +192,7 @@ def main() -> int:
         return 0
     from tests.fixtures.feeds.server import FixtureServer
     total = time.monotonic()
+    fast_path_check()
     forums()
     discourse()
     with FixtureServer() as srv:

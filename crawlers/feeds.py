@@ -30,6 +30,7 @@ class ParsedFeed:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     title: str | None = None
+    fast: bool = False  # read by crawlers.fastfeed rather than feedparser
 
 
 def _strip_bom_ws(data: bytes) -> bytes:
@@ -64,8 +65,12 @@ def _defuse_entities(data: bytes, warnings: list[str]) -> bytes:
     return data
 
 
-def parse_feed(data: bytes, url: str, content_type: str | None = None, headers=None) -> ParsedFeed:
-    """Parse one fetched feed body. Never raises on bad input; see ParsedFeed.error."""
+def parse_feed(data: bytes, url: str, content_type: str | None = None, headers=None, fast: bool = True) -> ParsedFeed:
+    """Parse one fetched feed body. Never raises on bad input; see ParsedFeed.error.
+
+    fast=False forces feedparser for RSS/Atom (the fast path yields the same
+    entries; the switch is there to prove it, see benchmarks/corpus_check.py).
+    """
     result = ParsedFeed()
     if data is None or not data.strip():
         result.error = "not a feed: the response body is empty"
@@ -77,13 +82,27 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None, headers=N
         result.error = "not a feed: got an HTML page"
         return result
     try:
-        return _parse_xml_feed(data, url, content_type, headers, result)
+        return _parse_xml_feed(data, url, content_type, headers, result, fast)
     except Exception as exc:  # feedparser on hostile input: record, never crash the run
         result.error = f"not a feed: the parser failed ({type(exc).__name__}: {exc})"[:300]
         return result
 
 
-def _parse_xml_feed(data, url, content_type, headers, result: ParsedFeed) -> ParsedFeed:
+def _parse_xml_feed(data, url, content_type, headers, result: ParsedFeed, fast: bool = True) -> ParsedFeed:
+    parsed = None
+    if fast:
+        # Plain RSS 2.0 / Atom 1.0 without a DOCTYPE: ~10x faster, same entries;
+        # None for anything it cannot reproduce exactly.
+        from .fastfeed import parse_plain_feed  # noqa: PLC0415
+
+        parsed = parse_plain_feed(data, url, content_type, headers)
+        result.fast = parsed is not None
+    if parsed is None:
+        parsed = _feedparser_parse(data, url, content_type, headers, result)
+    return _read_parsed(parsed, headers, result)
+
+
+def _feedparser_parse(data, url, content_type, headers, result: ParsedFeed):
     import feedparser  # noqa: PLC0415
 
     data = _defuse_entities(data, result.warnings)
@@ -96,8 +115,11 @@ def _parse_xml_feed(data, url, content_type, headers, result: ParsedFeed) -> Par
     # A BytesIO, not bytes: feedparser would treat bytes naming a path as a local file to open.
     # Text is reduced to plain text by html_to_text (scripts dropped), so feedparser
     # need not sanitize or resolve links inside it: ~15% of parse time saved.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
-                              sanitize_html=False, resolve_relative_uris=False)
+    return feedparser.parse(io.BytesIO(data), response_headers=response_headers,
+                            sanitize_html=False, resolve_relative_uris=False)
+
+
+def _read_parsed(parsed, headers, result: ParsedFeed) -> ParsedFeed:
     feed = parsed.get("feed", {}) or {}
     result.feed_language = _lang(feed.get("language") or (headers or {}).get("content-language"))
     result.title = html_to_text(feed.get("title")) or None
