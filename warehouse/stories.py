@@ -82,9 +82,9 @@ def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
     base = np.repeat(starts, nsh) + sh_offset
     total = len(toks)
     h = np.zeros(len(base), dtype=np.uint64)
+    owner_end = np.repeat(starts + lens, nsh)
     for j in range(SHINGLE):
         pos = base + j
-        owner_end = np.repeat(starts + lens, nsh)
         ok = pos < owner_end
         vals = np.where(ok, toks[np.minimum(pos, max(total - 1, 0))] if total else 0, 0).astype(np.uint64)
         h = h * _MIX[j] + vals + np.uint64(j)
@@ -103,25 +103,25 @@ def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
 
 
 _SHIFT61 = np.uint64(61)
-_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _perm_hashes(hc: np.ndarray) -> np.ndarray:
     """((hc·a + b) mod (2^61 - 1)) & 0xFFFFFFFF for every permutation, as uint32.
 
-    Same values as numpy's ``%`` (uint64 products wrap the same way), but the
-    Mersenne modulus is taken with a mask, a shift and one conditional
-    subtraction: 2^61 ≡ 1, so x ≡ (x & p) + (x >> 61) (mod p), and that sum is
-    below 2p. A hardware division per value was most of signatures().
+    Same values as numpy's ``%`` (uint64 products wrap the same way), without a
+    hardware division per value (most of signatures()): 2^61 ≡ 1 (mod p), so
+    x ≡ r = (x & p) + (x >> 61), and r < 2p. When r >= p the answer is r - p,
+    whose low 32 bits are those of r + 1, because p ≡ -1 (mod 2^32).
     """
     x = hc[:, None] * _A[None, :]
     x += _B[None, :]
     r = x & _MERSENNE
     x >>= _SHIFT61
     r += x
-    r -= _MERSENNE * (r >= _MERSENNE)
-    r &= _LOW32
-    return r.astype(np.uint32)
+    wrap = r >= _MERSENNE
+    out = r.astype(np.uint32)  # keeps the low 32 bits
+    np.add(out, wrap, out=out, casting="unsafe")
+    return out
 
 
 def _band_keys(sig: np.ndarray) -> np.ndarray:
