@@ -48,23 +48,21 @@ _EMPTY = np.uint32(0xFFFFFFFF)
 
 
 def _token_hashes(texts: Sequence[str], cache: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated 32-bit word hashes and per-text word counts."""
-    out: list[int] = []
+    """Concatenated 32-bit word hashes (crc32) and per-text word counts."""
+    words: list[str] = []
     lens = np.zeros(len(texts), dtype=np.int64)
-    get = cache.get
+    findall = _WORD_RE.findall
     for i, t in enumerate(texts):
         if t and "<" in t:
             t = strip_markup(t)
-        words = _WORD_RE.findall(fold_fast(t)) if t else []
-        for w in words:
-            h = get(w)
-            if h is None:
-                h = zlib.crc32(w.encode())
-                if len(cache) < 2_000_000:
-                    cache[w] = h
-            out.append(h)
-        lens[i] = len(words)
-    return np.fromiter(out, dtype=np.uint64, count=len(out)), lens
+        if t:
+            found = findall(fold_fast(t))
+            words.extend(found)
+            lens[i] = len(found)
+    # crc32 once per distinct word, then one C-level lookup per occurrence.
+    for w in set(words).difference(cache):
+        cache[w] = zlib.crc32(w.encode())
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words)), lens
 
 
 def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
