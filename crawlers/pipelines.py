@@ -54,7 +54,8 @@ class WarehousePipeline:
         self.loop = None
         self.storage_error: str | None = None
         self.writing = None  # the Deferred of the batch being written, if any
-        self.threaded = True  # False: write inline (used when no reactor runs)
+        self.threaded = True  # False: the last batch, written inline
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -98,20 +99,23 @@ class WarehousePipeline:
                 run.finished_at = dt.datetime.now(UTC)
                 self.done.append(run.name)
 
-        def final(_=None):
+        self.closing = True  # a write that ends now starts no other one
+        finished = defer.Deferred()
+
+        def final(passthrough=None):
+            if self.writing is not None:
+                self.writing.addBoth(final)  # after the batch in flight, whatever its outcome
+                return passthrough
             self.threaded = False  # the last batch inline: nothing else is running
             self.flush()
             if self.storage_error:
                 emit({"event": "storage_error", "error": self.storage_error})
                 self.crawler.stats.set_value("vigie/storage_error", self.storage_error)
+            finished.callback(None)
+            return passthrough
 
-        if self.writing is None:
-            final()
-            return defer.succeed(None)
-        waiting = defer.Deferred()
-        self.writing.addBoth(lambda _: final())
-        self.writing.addBoth(lambda _: waiting.callback(None))
-        return waiting
+        final()
+        return finished
 
     def flush(self):
         if self.writing is not None:
@@ -124,9 +128,10 @@ class WarehousePipeline:
             return
         from twisted.internet import threads  # noqa: PLC0415
 
-        self.writing = threads.deferToThread(self._write, items, done)
-        self.writing.addCallback(self._written, items, done)
-        self.writing.addErrback(lambda f: log.error("writing a batch failed: %s", f.getErrorMessage()))
+        writing = threads.deferToThread(self._write, items, done)
+        self.writing = writing
+        writing.addCallback(self._written, items, done)
+        writing.addErrback(self._failed, items, done)
 
     def _write(self, items, done):
         """The database part, in the worker thread: returns (result, records, error)."""
@@ -149,6 +154,13 @@ class WarehousePipeline:
             log.exception("writing a batch failed")
             return None, None, exc
         return result, records, None
+
+    def _failed(self, failure, items, done):
+        # Only a bug in _written gets here (_write reports errors in its outcome).
+        self.writing = None
+        log.error("recording a batch failed: %s", failure.getErrorMessage())
+        for name in done:
+            self.spider.runs[name].error(f"could not record this source: {failure.getErrorMessage()}"[:300])
 
     def _written(self, outcome, items, done):
         """Back in the reactor thread: counts, progress events, the next batch."""
@@ -175,7 +187,7 @@ class WarehousePipeline:
             emit({"event": "source_done", "source": record["source"], "status": record["status"],
                   "new": record["new_items"], "updated": record["updated_items"], "seen": record["seen_items"],
                   "error": record["error"]})
-        if self.threaded and (len(self.buffer) >= self.FLUSH_ITEMS or
+        if self.threaded and not self.closing and (len(self.buffer) >= self.FLUSH_ITEMS or
                               (self.done and time.monotonic() - self.last_flush >= self.FLUSH_EVERY_S)):
             self.flush()
 

@@ -130,3 +130,57 @@ def test_crawl_child_builds_no_debug_records():
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_pipeline_close_waits_for_the_batch_in_flight(monkeypatch):
+    """Writes run in a worker thread; closing while one is in flight must still
+    write and report every source exactly once (a race lost 261 of 500 once)."""
+    from types import SimpleNamespace
+
+    from twisted.internet import threads
+
+    from crawlers import pipelines
+    from crawlers.spiders.vigie import CONTROL, SourceRun
+
+    pending = []
+    monkeypatch.setattr(threads, "deferToThread", lambda fn, *a: _queued(pending, fn, a))
+    events = []
+    monkeypatch.setattr(pipelines, "emit", events.append)
+    runs = {n: SourceRun(source=SimpleNamespace(name=n), state={}) for n in ("a", "b", "c")}
+    spider = SimpleNamespace(job={"db": "unused", "run_id": 1}, runs=runs)
+    crawler = SimpleNamespace(spider=spider, stats=SimpleNamespace(set_value=lambda *a: None))
+    pipe = pipelines.WarehousePipeline(crawler)
+    pipe.FLUSH_EVERY_S = 0.0  # every finished source asks for a write at once
+    written = []
+
+    def fake_write(items, done):
+        written.append((len(items), list(done)))
+        result = SimpleNamespace(new_by_source={}, updated_by_source={})
+        return result, [{"source": n, "status": "ok", "new_items": 0, "updated_items": 0, "seen_items": 0,
+                         "error": None} for n in done], None
+
+    pipe._write = fake_write
+    for name in ("a", "b"):
+        runs[name].done = True
+        pipe.process_item({"id": name, "source": name}, None)
+        pipe.process_item({CONTROL: "source_done", "source": name}, None)
+    pipe.flush()  # batch 1 in flight (not yet run by the "thread")
+    assert len(pending) == 1 and pipe.writing is not None
+    pipe.process_item({"id": "c", "source": "c"}, None)
+    runs["c"].done = True
+    pipe.process_item({CONTROL: "source_done", "source": "c"}, None)
+    closed = pipe.close_spider(None)
+    assert not closed.called  # waits for batch 1
+    fn, args, d = pending.pop(0)
+    d.callback(fn(*args))
+    assert closed.called and not pending
+    assert sorted(e["source"] for e in events) == ["a", "b", "c"]
+    assert [n for w in written for n in w[1]] == ["a", "b", "c"]
+
+
+def _queued(pending, fn, args):
+    from twisted.internet import defer
+
+    d = defer.Deferred()
+    pending.append((fn, args, d))
+    return d
