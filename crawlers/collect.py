@@ -141,13 +141,20 @@ def collect(config, db: str, only=None, force: bool = True, progress: Progress |
     summary = CollectSummary(run_id=None, started_at=started, skipped=skipped)
     if sources:
         summary.run_id = store.new_run_id(db)
-        _run_child(config, db, sources, states, summary, progress)
-    summary.enrich = _enrich(db, config, summary)
+        overlap = _OverlapEnricher(db, config, summary) if ENRICH_WHILE_CRAWLING else None
+        try:
+            _run_child(config, db, sources, states, summary, progress, overlap)
+        finally:
+            if overlap is not None:
+                overlap.stop()
+        summary.enrich = _merge(overlap.results if overlap else [], _enrich(db, config, summary))
+    else:
+        summary.enrich = _enrich(db, config, summary)
     summary.finished_at = dt.datetime.now(UTC)
     return summary
 
 
-def _run_child(config, db, sources, states, summary: CollectSummary, progress):
+def _run_child(config, db, sources, states, summary: CollectSummary, progress, overlap=None):
     by_name = {s.name: s for s in sources}
     job = {
         "db": os.path.abspath(db),
@@ -181,6 +188,8 @@ def _run_child(config, db, sources, states, summary: CollectSummary, progress):
                                           updated=event.get("updated") or 0, seen=event.get("seen") or 0,
                                           error=event.get("error"))
                     summary.results.append(result)
+                    if overlap is not None and (result.new or result.updated):
+                        overlap.notify()
                     if progress:
                         progress(done, len(sources), result)
                 elif event.get("event") == "crawl_stats":
@@ -212,6 +221,62 @@ def _run_child(config, db, sources, states, summary: CollectSummary, progress):
             if progress:
                 progress(len(summary.results), len(sources), result)
         store.record_fetches(db, records, new_states)
+
+
+# Enrich what the child has already stored while it crawls: the child is busy on
+# one core (Scrapy's reactor), enrichment is CPU work in this process, so on two
+# cores they overlap instead of adding up. Both sides write in short
+# transactions and retry on the lock (warehouse.db), as the dashboard does.
+ENRICH_WHILE_CRAWLING = True
+
+
+class _OverlapEnricher:
+    """A background thread calling enrich_pending whenever new items were stored."""
+
+    def __init__(self, db, config, summary: CollectSummary):
+        self.db, self.config, self.summary = db, config, summary
+        self.results: list = []
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="vigie-enrich", daemon=True)
+        self._thread.start()
+
+    def notify(self) -> None:
+        self._dirty.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._dirty.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        try:
+            from warehouse.enrich import enrich_pending  # noqa: PLC0415
+        except ImportError:
+            return  # the final pass reports it
+        while True:
+            self._dirty.wait()
+            if self._stopping.is_set():
+                return  # what is left is done by the final pass, after the child
+            self._dirty.clear()
+            try:
+                self.results.append(enrich_pending(self.db, self.config))
+            except Exception:  # noqa: BLE001 - the final pass retries and reports
+                return
+
+
+def _merge(partial: list, last):
+    """One EnrichResult for the whole run (counts and seconds added up)."""
+    if not partial:
+        return last
+    if last is None:
+        return None  # the final pass failed: its warning says why
+    merged = dataclasses.replace(last)
+    for r in partial:
+        merged.mentions += r.mentions
+        merged.seconds += r.seconds
+        merged.stale_config = merged.stale_config or r.stale_config
+    return merged
 
 
 def _enrich(db, config, summary: CollectSummary) -> dict | None:

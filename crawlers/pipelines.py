@@ -20,7 +20,7 @@ from warehouse import store
 from warehouse.errors import StorageError
 from warehouse.health import next_source_state
 
-from .spiders.vigie import CONTROL
+from .spiders.vigie import BATCH, CONTROL
 
 log = logging.getLogger(__name__)
 UTC = dt.timezone.utc
@@ -76,6 +76,11 @@ class WarehousePipeline:
             self.flush()
 
     def process_item(self, item, spider=None):
+        if item.get(CONTROL) == BATCH:
+            self.buffer.extend(item["items"])
+            if len(self.buffer) >= self.FLUSH_ITEMS:
+                self.flush()
+            return item
         if item.get(CONTROL) == "source_done":
             self.done.append(item["source"])
             if time.monotonic() - self.last_flush >= self.FLUSH_EVERY_S:

@@ -51,6 +51,10 @@ def build_settings(collect) -> dict:
             "crawlers.middlewares.BackoffMiddleware": 560,
         },
         "ITEM_PIPELINES": {"crawlers.pipelines.WarehousePipeline": 300},
+        # Scrapy starts CONCURRENT_ITEMS asyncio workers for EVERY response (100 by
+        # default: 50,000 tasks for 500 feeds). A response yields one batch item
+        # (crawlers.spiders.vigie.BATCH), a control item and a few requests.
+        "CONCURRENT_ITEMS": 4,
         "ALLOW_PRIVATE_ADDRESSES": bool(collect.allow_private_addresses),
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "SPIDER_MODULES": [],

@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawlers.presets import PRESETS
 from crawlers.spiders import forum
-from crawlers.spiders.vigie import CONTROL, VigieSpider
+from crawlers.spiders.vigie import VigieSpider, items_in
 from warehouse.config import Collect, Source
 
 UTC = dt.timezone.utc
@@ -30,7 +30,7 @@ def respond(spider, source, url, body: bytes, cb, ctype=b"text/html; charset=utf
     cls = HtmlResponse if b"html" in ctype else TextResponse
     response = cls(url, body=body, headers={"Content-Type": ctype}, request=request, encoding="utf-8")
     out = list(spider._dispatch(response))
-    items = [o for o in out if isinstance(o, dict) and CONTROL not in o]
+    items = items_in(out)
     requests = [o for o in out if isinstance(o, Request)]
     return run, items, requests
 
