@@ -68,9 +68,26 @@ def assert_no_live_markup(at: AppTest) -> None:
         assert "**bold**" not in body and "](http://evil" not in body, body
 
 
-@pytest.fixture
-def env(app_env, fixture_data):
-    return app_env(fixture_data)
+@pytest.fixture(scope="session")
+def served_fixture(fixture_data, tmp_path_factory):
+    """The fixture database with the serving tables built, as enrichment leaves a real file."""
+    import shutil
+
+    from warehouse import db as dbmod
+    from warehouse import serving
+    folder = tmp_path_factory.mktemp("served")
+    shutil.copy(fixture_data["db"], folder / "vigie.duckdb")
+    shutil.copy(fixture_data["config"], folder / "vigie.toml")
+    data = {**fixture_data, "db": str(folder / "vigie.duckdb"), "config": str(folder / "vigie.toml")}
+    with dbmod.transaction(data["db"]) as con:
+        serving.rebuild_all(con)
+    return data
+
+
+@pytest.fixture(params=["direct", "serving"])
+def env(request, app_env, fixture_data):
+    # Every page, with the same expected figures, read by the direct joins and by the serving tables.
+    return app_env(fixture_data if request.param == "direct" else request.getfixturevalue("served_fixture"))
 
 
 # --- Today ----------------------------------------------------------------------------------

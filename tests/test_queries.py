@@ -225,3 +225,104 @@ def test_serving_follows_enrichment_purge_and_rebuild(served_db):
 def test_queries_ignore_serving_tables_until_built(fresh_db):
     # The fixture wrote derived rows directly: no serving_version, so the direct SQL answers.
     assert not queries._serving(fresh_db["db"])
+
+
+@pytest.mark.parametrize("tz", ["America/Toronto", "Asia/Kolkata", "Australia/Lord_Howe", "UTC", "America/St_Johns"])
+def test_fast_local_day_equals_timezone(tz):
+    # The serving reads compute local days by arithmetic on the window's offsets; the
+    # days must be timezone()'s, on both sides of DST changes and of local midnight.
+    import duckdb
+    start = dt.datetime(2026, 3, 1, tzinfo=UTC)
+    end = dt.datetime(2026, 11, 15, tzinfo=UTC)
+    f = Filters(start, end, tz=tz)
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE m AS SELECT t AS published_at FROM "
+                    "(SELECT range AS t FROM range(TIMESTAMPTZ '2026-03-01 00:00:00+00', "
+                    "TIMESTAMPTZ '2026-11-15 00:00:00+00', INTERVAL 17 MINUTE)) "
+                    "UNION ALL SELECT TIMESTAMPTZ '2026-11-01 05:59:59.999999+00' "
+                    "UNION ALL SELECT TIMESTAMPTZ '2026-11-01 06:00:00+00' "
+                    "UNION ALL SELECT TIMESTAMPTZ '2026-03-08 06:59:59.999999+00'")
+        day, params = queries._fast_local_day("m.published_at", f)
+        bad = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {day} IS DISTINCT FROM "
+                          f"{queries._local_day('m.published_at')}) FROM m", [*params, tz]).fetchall()[0]
+    finally:
+        con.close()
+    assert bad[0] > 20000 and bad[1] == 0
+
+
+def test_enrichment_and_rebuild_keep_serving_tables_equal_to_the_joins(tmp_path, monkeypatch):
+    # Through the real enrich_pending / rebuild paths, with a stand-in for the models.
+    import pyarrow as pa
+
+    from warehouse import db as dbmod
+    from warehouse import enrich
+    from warehouse.store import write_items
+
+    def fake_compute(self, rows):
+        ids = rows["id"]
+        b_ids, b_names, t_ids, t_terms = [], [], [], []
+        for i, mid in enumerate(ids):
+            text = f"{rows['title'][i]} {rows['body'][i]}".lower()
+            for brand in ("Bell", "Fizz"):
+                if brand.lower() in text:
+                    b_ids.append(mid)
+                    b_names.append(brand)
+            for term in sorted(set(text.split())):
+                t_ids.append(mid)
+                t_terms.append(term)
+        n = len(ids)
+        return {
+            "mention_facts": pa.table({
+                "mention_id": pa.array(ids, pa.string()), "language": pa.array(["fr"] * n, pa.string()),
+                "sentiment": pa.array(["negative" if i % 3 == 0 else "positive" for i in range(n)], pa.string()),
+                "sentiment_score": pa.array([-0.5 if i % 3 == 0 else 0.5 for i in range(n)], pa.float64()),
+                "story_id": pa.array(ids, pa.string()), "is_question": pa.array([False] * n, pa.bool_()),
+                "computed_at": pa.array([dt.datetime.now(UTC)] * n, pa.timestamp("us", tz="UTC"))}),
+            "mention_brands": pa.table({"mention_id": pa.array(b_ids, pa.string()),
+                                        "brand": pa.array(b_names, pa.string())}),
+            "mention_terms": pa.table({"mention_id": pa.array(t_ids, pa.string()),
+                                       "term": pa.array(t_terms, pa.string())}),
+            "mention_questions": pa.table({"mention_id": pa.array([], pa.string()),
+                                           "question": pa.array([], pa.string())}),
+        }
+
+    monkeypatch.setattr(enrich.Enricher, "__init__", lambda self, config: None)
+    monkeypatch.setattr(enrich.Enricher, "compute", fake_compute)
+    monkeypatch.setattr(enrich, "_set_meta", lambda *a, **k: None)
+    monkeypatch.setattr(enrich, "_get_meta", lambda *a, **k: None)
+    monkeypatch.setattr(enrich, "config_fingerprint", lambda config: "x")
+    db = str(tmp_path / "e.duckdb")
+    now = dt.datetime(2026, 5, 20, 12, tzinfo=UTC)
+    words = ["panne Bell réseau", "Fizz forfait prix", "Bell et Fizz panne", "rien à voir", "Bell service lent"]
+    items = [{"id": f"e{i}", "source": "S" + str(i % 2), "source_kind": "rss", "url": f"https://exemple.ca/{i}",
+              "title": words[i % 5], "body": f"texte {i} {words[(i + 2) % 5]}", "engagement": i * 10,
+              "published_at": now - dt.timedelta(hours=7 * i)} for i in range(60)]
+    write_items(db, items[:30], collected_at=now)
+    enrich.enrich_pending(db, None)
+    write_items(db, items[30:], collected_at=now)
+    enrich.enrich_pending(db, None)  # second chunk: incremental refresh
+
+    f = Filters(now - dt.timedelta(days=20), now + dt.timedelta(hours=1))
+    names = [("share_of_voice_daily", (f,), {}), ("top_terms_by_brand", (f,), {}), ("term_counts_daily", (f,), {}),
+             ("competitor_engagement_terms", (f, ("Bell",)), {}), ("triage_queue", (f,), {"engagement_threshold": 200}),
+             ("briefing_notable_mentions", (f,), {}), ("overview", (f, ("Bell",)), {}),
+             ("briefing_rising_terms", (Filters(now - dt.timedelta(days=5), f.end),), {"min_mentions": 1})]
+
+    def check():
+        assert queries._serving(db)
+        for name, args, kwargs in names:
+            monkeypatch.setattr(queries, "SERVING", True)
+            served = getattr(queries, name)(*args, **kwargs, db=db)
+            monkeypatch.setattr(queries, "SERVING", False)
+            direct = getattr(queries, name)(*args, **kwargs, db=db)
+            _same(served, direct, name)
+        monkeypatch.setattr(queries, "SERVING", True)
+
+    check()
+    assert not queries.top_terms_by_brand(f, db).empty
+    enrich.rebuild(db, None)
+    check()
+    with dbmod.connect(db, read_only=True) as con:
+        order = con.execute("SELECT published_at FROM serving_brand_mentions").fetchall()
+    assert order == sorted(order)  # rebuild writes them in date order again

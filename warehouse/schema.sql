@@ -170,7 +170,7 @@ FROM raw_mentions r
 LEFT JOIN mention_facts f ON f.mention_id = r.id;
 
 -- Serving copies for the dashboard's reads (warehouse/serving.py). Derived:
--- one row per mention_brands row (and per mention_terms x mention_brands pair)
+-- one row per mention_brands row (and per distinct mention x brand x term)
 -- with the mention's date and filter columns copied in, written in date order
 -- so a date window reads only its own row groups instead of joining every
 -- derived row on ids. Read only when meta 'serving_version' is current;
@@ -186,7 +186,8 @@ CREATE TABLE IF NOT EXISTS serving_brand_mentions (
     sentiment_score   DOUBLE,
     story_key         VARCHAR,   -- coalesce(story_id, mention_id): the unit of "stories"
     engagement        INTEGER,
-    date_estimated    BOOLEAN
+    date_estimated    BOOLEAN,
+    first_brand       BOOLEAN    -- true on one row per mention: mention counts without DISTINCT
 );
 CREATE TABLE IF NOT EXISTS serving_brand_terms (
     mention_id        VARCHAR NOT NULL,
@@ -194,5 +195,11 @@ CREATE TABLE IF NOT EXISTS serving_brand_terms (
     term              VARCHAR NOT NULL,
     published_at      TIMESTAMPTZ,
     source            VARCHAR,
-    engagement        INTEGER
+    engagement        INTEGER,
+    copies            INTEGER,   -- joined rows this distinct (mention, brand, term) stands for
+    first_brand       BOOLEAN    -- true on one row per (mention, term)
 );
+-- Added with serving_version 2 (files built by version 1 get them here, then a rebuild).
+ALTER TABLE serving_brand_mentions ADD COLUMN IF NOT EXISTS first_brand BOOLEAN;
+ALTER TABLE serving_brand_terms ADD COLUMN IF NOT EXISTS copies INTEGER;
+ALTER TABLE serving_brand_terms ADD COLUMN IF NOT EXISTS first_brand BOOLEAN;

@@ -31,24 +31,48 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-VERSION = "1"
+VERSION = "2"
 META_KEY = "serving_version"
 
-_BRAND_SELECT = """
-    SELECT b.mention_id, b.brand, r.published_at, r.source, r.source_kind, f.language, f.sentiment,
-           f.sentiment_score, coalesce(f.story_id, r.id) AS story_key, r.engagement, r.date_estimated
-    FROM mention_brands b JOIN raw_mentions r ON r.id = b.mention_id
-    LEFT JOIN mention_facts f ON f.mention_id = b.mention_id
-"""
-_BRAND_COLUMNS = ("mention_id, brand, published_at, source, source_kind, language, sentiment, "
-                  "sentiment_score, story_key, engagement, date_estimated")
+# first_brand marks one row per mention (its first brand), so mention-level counts
+# without a brand filter are count(*) FILTER (WHERE first_brand): 3-5x faster than
+# count(DISTINCT mention_id), same number.
+def _brand_select(where: str = "") -> str:
+    return f"""
+        SELECT b.mention_id, b.brand, r.published_at, r.source, r.source_kind, f.language, f.sentiment,
+               f.sentiment_score, coalesce(f.story_id, r.id) AS story_key, r.engagement, r.date_estimated,
+               row_number() OVER (PARTITION BY b.mention_id ORDER BY b.brand) = 1 AS first_brand
+        FROM mention_brands b JOIN raw_mentions r ON r.id = b.mention_id
+        LEFT JOIN mention_facts f ON f.mention_id = b.mention_id
+        {where}
+        ORDER BY r.published_at, b.mention_id
+    """
 
-_TERM_SELECT = """
-    SELECT t.mention_id, b.brand, t.term, r.published_at, r.source, r.engagement
-    FROM mention_terms t JOIN mention_brands b ON b.mention_id = t.mention_id
-    JOIN raw_mentions r ON r.id = t.mention_id
-"""
-_TERM_COLUMNS = "mention_id, brand, term, published_at, source, engagement"
+
+_BRAND_COLUMNS = ("mention_id, brand, published_at, source, source_kind, language, sentiment, "
+                  "sentiment_score, story_key, engagement, date_estimated, first_brand")
+
+
+# One row per distinct (mention, brand, term): count(*) is the number of distinct
+# mentions; copies keeps how many joined rows it stands for (engagement sums);
+# first_brand marks one row per (mention, term).
+def _term_select(where: str = "") -> str:
+    return f"""
+        SELECT mention_id, brand, term, published_at, source, engagement, copies,
+               row_number() OVER (PARTITION BY mention_id, term ORDER BY brand) = 1 AS first_brand
+        FROM (
+            SELECT t.mention_id, b.brand, t.term, any_value(r.published_at) AS published_at,
+                   any_value(r.source) AS source, any_value(r.engagement) AS engagement, count(*) AS copies
+            FROM mention_terms t JOIN mention_brands b ON b.mention_id = t.mention_id
+            JOIN raw_mentions r ON r.id = t.mention_id
+            {where}
+            GROUP BY t.mention_id, b.brand, t.term
+        )
+        ORDER BY published_at, mention_id
+    """
+
+
+_TERM_COLUMNS = "mention_id, brand, term, published_at, source, engagement, copies, first_brand"
 
 
 def is_ready(con) -> bool:
@@ -61,10 +85,8 @@ def rebuild_all(con) -> None:
     """Recompute both serving tables from the derived tables, in date order, and mark them ready."""
     con.execute("DELETE FROM serving_brand_mentions")
     con.execute("DELETE FROM serving_brand_terms")
-    con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) {_BRAND_SELECT} "
-                "ORDER BY r.published_at, b.mention_id")
-    con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) {_TERM_SELECT} "
-                "ORDER BY r.published_at, t.mention_id")
+    con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) {_brand_select()}")
+    con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) {_term_select()}")
     con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [META_KEY, VERSION])
 
@@ -81,10 +103,10 @@ def refresh(con, ids: Sequence[str]) -> None:
     try:
         for table in ("serving_brand_mentions", "serving_brand_terms"):
             con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM serving_ids)")
-        con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) {_BRAND_SELECT} "
-                    "WHERE b.mention_id IN (SELECT id FROM serving_ids) ORDER BY r.published_at, b.mention_id")
-        con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) {_TERM_SELECT} "
-                    "WHERE t.mention_id IN (SELECT id FROM serving_ids) ORDER BY r.published_at, t.mention_id")
+        con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) "
+                    f"{_brand_select('WHERE b.mention_id IN (SELECT id FROM serving_ids)')}")
+        con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) "
+                    f"{_term_select('WHERE t.mention_id IN (SELECT id FROM serving_ids)')}")
     finally:
         con.unregister("serving_ids")
 
