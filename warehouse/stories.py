@@ -170,8 +170,8 @@ class StoryIndex:
             s = sig[r]
             story = pos
             if s[0] != _EMPTY:
-                lists = [buckets.get(k) for k in keys[r]]
-                found = [lst for lst in lists if lst is not None]
+                lists = list(map(buckets.get, keys[r]))
+                found = list(filter(None, lists))  # bucket lists are never empty
                 if found:
                     cl = np.fromiter(set().union(*found), dtype=np.int64)
                     # Equal signature values per candidate; the best is the
