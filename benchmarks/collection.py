@@ -139,7 +139,8 @@ def collect_once(config_path: str, db: str) -> dict:
     seconds = time.perf_counter() - t0
     enrich = summary.enrich
     return {"seconds": seconds, "new": summary.new, "failed": len(summary.failed),
-            "warnings": summary.warnings[:3],
+            "warnings": summary.warnings[:3], "crawl_s": summary.crawl_seconds,
+            "requests": summary.crawl_stats.get("downloader/request_count"),
             "enrich_s": getattr(enrich, "seconds", None) if enrich is not None else None}
 
 

@@ -49,6 +49,7 @@ class CollectSummary:
     enrich: dict | None = None
     warnings: list[str] = field(default_factory=list)
     crawl_stats: dict = field(default_factory=dict)  # Scrapy's counters from the child
+    crawl_seconds: float | None = None  # child start to exit; the rest is enrichment and bookkeeping
 
     @property
     def new(self) -> int:
@@ -165,6 +166,7 @@ def _run_child(config, db, sources, states, summary: CollectSummary, progress, o
         "brands": [b.name for b in config.brands],
         "pseudonymize_authors": bool(config.privacy.pseudonymize_authors),
     }
+    child_start = dt.datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="vigie-crawl-") as tmp:
         job_path = Path(tmp) / "job.json"
         job_path.write_text(json.dumps(job, default=str), encoding="utf-8")
@@ -197,6 +199,7 @@ def _run_child(config, db, sources, states, summary: CollectSummary, progress, o
                 elif event.get("event") == "storage_error":
                     summary.warnings.append(f"database write failed: {event.get('error')}")
             code = proc.wait()
+            summary.crawl_seconds = (dt.datetime.now(UTC) - child_start).total_seconds()
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
     if code == 3:
@@ -251,9 +254,16 @@ class _OverlapEnricher:
 
     def _loop(self) -> None:
         try:
-            from warehouse.enrich import enrich_pending  # noqa: PLC0415
+            from warehouse.enrich import Enricher, enrich_pending  # noqa: PLC0415
         except ImportError:
             return  # the final pass reports it
+        try:
+            # Load the models (sklearn, langid: ~2 s) while the child imports Scrapy
+            # and fetches its first feeds; they are cached per process.
+            Enricher(self.config).compute({"id": ["warm-up"], "title": ["Bonjour"], "body": ["Ceci est un essai."],
+                                           "language_hint": [None], "thread": [None]})
+        except Exception:  # noqa: BLE001 - only a warm-up; the real passes report errors
+            pass
         while True:
             self._dirty.wait()
             if self._stopping.is_set():
