@@ -20,13 +20,13 @@ import json
 import re
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 __all__ = [
     "Sentiment",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 LABELS = ("negative", "neutral", "positive")
-FEATURES_VERSION = "f2"
+FEATURES_VERSION = "f3"
 
 _PKG_DIR = Path(__file__).resolve().parent
 MODEL_PATH = _PKG_DIR / "models" / "sentiment.npz"
@@ -77,8 +77,8 @@ _SCOPE_END = frozenset({"!", "?"})
 # Emoji grouped by the polarity they usually carry in customer messages.
 _EMO_POS = "😀😃😄😁😆😊🙂😍🥰😘😻❤💕💖💗💙💚💛💜🧡👍👏🙌🎉🥳😎🤩✨💯🔥🙏☺😉😋🤗"
 _EMO_NEG = "😠😡🤬😤😞😟😢😭😩😫😒🙄👎💔😖😣😕🙁☹😱🤮🤢😓😔😪🤦😑😐"
-_EMO_TABLE = {ord(c): " xemopos " for c in _EMO_POS}
-_EMO_TABLE.update({ord(c): " xemoneg " for c in _EMO_NEG})
+_EMO_POS_RE = re.compile("[" + _EMO_POS + "]")
+_EMO_NEG_RE = re.compile("[" + _EMO_NEG + "]")
 _SMILEY = re.compile(r"(?<!\w)(?:[:;=]-?[)D\]p]|<3|\^\^|xd)(?!\w)", re.I)
 _FROWNY = re.compile(r"(?<!\w)(?:[:;=]-?[(/\[]|:'\()(?!\w)")
 
@@ -89,17 +89,35 @@ _NEGATORS = frozenset(
 _NEG_SCOPE = 3  # tokens after a negator that it flips
 
 
+def _accent_map() -> dict[str, str]:
+    # Latin letters with diacritics -> base letters (NFD minus combining
+    # marks), computed once; combining marks themselves are dropped.
+    out = {"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"}
+    for cp in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        c = chr(cp)
+        base = "".join(ch for ch in unicodedata.normalize("NFD", c)
+                       if not unicodedata.combining(ch))
+        if base != c and c not in out:
+            out[c] = base
+    for cp in range(0x300, 0x370):
+        out[chr(cp)] = ""
+    return out
+
+
+_ACCENTS = _accent_map()
+_ACCENT_RE = re.compile("[" + "".join(sorted(_ACCENTS)) + "]")
+
+
 def _strip_accents(text: str) -> str:
-    # NFD + drop combining marks; œ/æ are letters, not accents, so map them.
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
-    )
+    if text.isascii():
+        return text
+    return _ACCENT_RE.sub(lambda m: _ACCENTS[m.group()], text)
 
 
 def normalize(text: str) -> str:
     """Lowercase, accent-free, URL/user-free text; emoji become xemopos/xemoneg."""
-    text = text.translate(_EMO_TABLE)
+    text = _EMO_POS_RE.sub(" xemopos ", text)
+    text = _EMO_NEG_RE.sub(" xemoneg ", text)
     text = _SMILEY.sub(" xemopos ", text)
     text = _FROWNY.sub(" xemoneg ", text)
     text = _URL.sub(" ", text)
@@ -109,8 +127,30 @@ def normalize(text: str) -> str:
     text = _strip_accents(text)
     # "troooop" and "nooooo" would otherwise each be a feature of their own.
     text = _ELONG.sub(r"\1\1", text)
-    text = _PUNCT_RUN.sub(r"\1\1", text)
-    return text
+    return _PUNCT_RUN.sub(r"\1\1", text)
+
+
+class _WordTokens(dict):
+    """Whitespace word -> its tokens after normalize(). No rule of normalize()
+    reaches across whitespace, so a text's tokens are its words' tokens;
+    words repeat (Zipf), and running the regexes once per distinct word
+    instead of over every text was most of the speed-up to 25k+ texts/s."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) > CACHE_WORDS:
+            self.clear()
+        toks = self[word] = tuple(_TOKEN.findall(normalize(word)))
+        return toks
+
+
+CACHE_WORDS = 500_000
+_WORDS = _WordTokens()
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Tokens of normalize(text), from the per-word cache."""
+    words = _WORDS
+    return [t for w in text.split() for t in words[w]]
 
 
 class Lexicon:
@@ -130,121 +170,257 @@ class Lexicon:
         self.intensifiers = frozenset(
             " ".join(_TOKEN.findall(normalize(w))) for w in intensifiers
         )
-        self._mwe_first = {}
+        self._mwe_first: dict[str, list[list[str]]] = {}
         for key in multi:
             self._mwe_first.setdefault(key.split(" ", 1)[0], []).append(key.split(" "))
         for v in self._mwe_first.values():
             v.sort(key=len, reverse=True)  # longest match wins
+        self._mwe_second = {f: {p[1] for p in v} for f, v in self._mwe_first.items()}
+        # Tokens that send a text through the marking path.
+        self.special = frozenset(self._mwe_first) | _NEGATORS
+
+    def polarity(self, token: str) -> float:
+        """Polarity of a marked token (``neg_x``, ``pas_pire``, ``x``)."""
+        if token.startswith("neg_"):
+            # Negation shifts rather than mirrors: "pas génial" is mildly
+            # negative, not as negative as "nul".
+            return -0.6 * self.single.get(token[4:], 0.0)
+        if "_" in token:
+            return self.multi.get(token.replace("_", " "), 0.0)
+        return self.single.get(token, 0.0)
+
+
+def mark(raw: list[str], lex: Lexicon) -> list[str]:
+    """Merge multiword expressions ("pas_pire") and mark the tokens a negator
+    flips ("pas bon" -> "pas neg_bon"), up to 3 tokens or a "!"/"?"."""
+    out: list[str] = []
+    mwe_first = lex._mwe_first
+    negated = 0
+    i, n = 0, len(raw)
+    while i < n:
+        tok = raw[i]
+        cands = mwe_first.get(tok)
+        if cands:
+            for parts in cands:
+                k = len(parts)
+                if raw[i:i + k] == parts:
+                    out.append("_".join(parts))
+                    i += k
+                    negated = 0  # the expression already encodes its negation
+                    break
+            else:
+                cands = None
+            if cands:
+                continue
+        i += 1
+        if tok in _SCOPE_END:
+            negated = 0
+        elif tok in _NEGATORS:
+            negated = _NEG_SCOPE
+        elif negated:
+            negated -= 1
+            tok = "neg_" + tok
+        out.append(tok)
+    return out
+
+
+def tokenize(raw: list[str], lex: Lexicon) -> list[str]:
+    """Same result as mark(raw), without its per-token loop in the common
+    cases: no special token, or negators but no multiword expression."""
+    special = lex.special
+    sp = [i for i, t in enumerate(raw) if t in special]
+    if not sp:
+        return raw
+    n = len(raw)
+    second = lex._mwe_second
+    for i in sp:
+        s2 = second.get(raw[i])
+        if s2 and i + 1 < n and raw[i + 1] in s2:
+            return mark(raw, lex)  # a possible expression: the full walk
+    out = list(raw)
+    for i in sp:
+        if raw[i] in _NEGATORS:
+            for j in range(i + 1, min(i + 1 + _NEG_SCOPE, n)):
+                t = raw[j]
+                if t in _SCOPE_END or t in _NEGATORS:
+                    break  # a negator opens its own scope
+                out[j] = "neg_" + t
+    return out
 
 
 N_DENSE = 8
 
 
-def analyze(norm: str, lex: Lexicon) -> tuple[list[str], list[float]]:
-    """Tokens (negation-marked, expressions merged) and dense lexicon features."""
-    raw = _TOKEN.findall(norm)
-    out: list[str] = []
-    pos = neg = 0.0
-    n_pos = n_neg = 0
-    intens = 0
-    emo_pos = emo_neg = 0
-    negated = 0
-    mwe_first = lex._mwe_first
-    single = lex.single
-    i, n = 0, len(raw)
-    while i < n:
-        tok = raw[i]
-        cands = mwe_first.get(tok)
-        pol = None
-        if cands:
-            for parts in cands:
-                k = len(parts)
-                if raw[i:i + k] == parts:
-                    tok = "_".join(parts)
-                    pol = lex.multi[" ".join(parts)]
-                    i += k
-                    negated = 0  # the expression already encodes its negation
-                    break
-        if pol is None:
-            i += 1
-            if tok in _SCOPE_END:
-                negated = 0
-                out.append(tok)
-                continue
-            if tok == "xemopos":
-                emo_pos += 1
-            elif tok == "xemoneg":
-                emo_neg += 1
-            if tok in _NEGATORS:
-                negated = _NEG_SCOPE
-                out.append(tok)
-                continue
-            if tok in lex.intensifiers:
-                intens += 1
-            pol = single.get(tok)
-            if negated:
-                negated -= 1
-                tok = "neg_" + tok
-                if pol is not None:
-                    # Negation shifts rather than mirrors: "pas génial" is
-                    # mildly negative, not as negative as "nul".
-                    pol = -0.6 * pol
-        if pol is not None:
-            if pol > 0:
-                pos += pol
-                n_pos += 1
-            elif pol < 0:
-                neg -= pol
-                n_neg += 1
-        out.append(tok)
-    boost = 1.0 + 0.5 * min(intens, 2)
-    dense = [
-        np.log1p(pos * boost),
-        np.log1p(neg * boost),
-        float(n_pos > 0),
-        float(n_neg > 0),
-        np.log1p(emo_pos),
-        np.log1p(emo_neg),
+def _dense(per_text: np.ndarray) -> np.ndarray:
+    """8 dense lexicon features from per-text sums of (pos, neg, n_pos, n_neg,
+    intensifiers, emo_pos, emo_neg)."""
+    pos, neg, n_pos, n_neg, intens, emo_pos, emo_neg = per_text.T
+    boost = 1.0 + 0.5 * np.minimum(intens, 2)
+    return np.stack([
+        np.log1p(pos * boost), np.log1p(neg * boost),
+        (n_pos > 0), (n_neg > 0),
+        np.log1p(emo_pos), np.log1p(emo_neg),
         np.tanh(pos - neg),
-        float(n_pos == 0 and n_neg == 0 and emo_pos == 0 and emo_neg == 0),
-    ]
-    return out, dense
+        (n_pos == 0) & (n_neg == 0) & (emo_pos == 0) & (emo_neg == 0),
+    ], axis=1).astype(np.float32)
 
 
-def _ngrams(tokens: list[str], norm: str, char_lo: int, char_hi: int) -> list[str]:
-    feats = ["w:" + t for t in tokens]
-    feats.extend("b:" + a + " " + b for a, b in zip(tokens, tokens[1:]))
-    for word in norm.split():
-        w = " " + word + " "
-        lw = len(w)
-        for k in range(char_lo, min(char_hi, lw) + 1):
-            feats.extend(w[j:j + k] for j in range(lw - k + 1))
-    return feats
+def _h32(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8"))
 
 
-CACHE_WORDS = 500_000
-
+_MIX = np.uint64(0x9E3779B1)
+_M32 = np.uint64(0xFFFFFFFF)
 
 class Featurizer:
+    """Text -> hashed features, with a per-token table so scoring is a few
+    numpy gathers instead of hashing every n-gram of every text.
+
+    Features of a token occurrence: its marked form ``w:<tok>`` and the
+    char n-grams (char_lo..char_hi) of its word(s) in " word " form; of each
+    adjacent token pair: one bigram column mixed from the two token hashes (in
+    numpy, no string built). Values are count x idf, each row divided by
+    sqrt(sum over occurrences of idf^2): an l2-style norm that is a sum over
+    occurrences, so a token's contribution to the logits can be cached.
+    Columns are CRC32 (zlib, stable) modulo n_features.
+    """
+
+    # Per-token lexicon columns summed into the dense features.
+    _LEX_COLS = 7
+
     def __init__(self, lex: Lexicon, n_features: int, char_lo: int, char_hi: int,
                  dense_scale: float, idf: np.ndarray | None = None):
-        from sklearn.feature_extraction.text import HashingVectorizer
-
         self.lex = lex
-        # Sublinear tf-idf over the hashed counts; idf is fitted at training
-        # (fit_idf) and shipped with the model, since hashing has no vocabulary.
         self.idf = idf
         self.char_lo, self.char_hi = char_lo, char_hi
         self.dense_scale = dense_scale
         self.n_features = n_features
-        # HashingVectorizer = MurmurHash3 of each string, stable across sklearn
-        # releases; the analyzer is ours so nothing else of sklearn matters.
-        self._hv = HashingVectorizer(
-            analyzer=lambda feats: feats, n_features=n_features,
-            alternate_sign=False, norm=None, binary=False, dtype=np.float32,
-        )
-        self._cache: dict[str, list[int]] = {}
-        self._cache_tok: dict[str, int] = {}
+        self._weights: np.ndarray | None = None  # (n_features, k) idf-folded, set by set_weights
+        self._reset()
+
+    # -- token table -------------------------------------------------------
+    def _reset(self):
+        self._vocab: dict[str, int] = {}
+        self._cols: list[np.ndarray] = []
+        self._pending: list[str] = []
+        cap = 1024
+        self._hash = np.zeros(cap, dtype=np.uint64)
+        self._lexv = np.zeros((cap, self._LEX_COLS), dtype=np.float32)
+        k = 0 if self._weights is None else self._weights.shape[1]
+        self._contrib = np.zeros((cap, k), dtype=np.float32)
+        self._sq = np.zeros(cap, dtype=np.float32)
+
+    def set_weights(self, w: np.ndarray):
+        """Scoring weights (n_features, k) over the hashed columns, idf not folded."""
+        idf = self.idf if self.idf is not None else np.ones(self.n_features, np.float32)
+        self._weights = (w * idf[:, None]).astype(np.float32)
+        self._idf2 = (idf.astype(np.float64) ** 2).astype(np.float32)
+        self._reset()
+
+    def _token_cols(self, tok: str) -> np.ndarray:
+        nf = self.n_features
+        cols = [_h32("w:" + tok) % nf]
+        base = tok[4:] if tok.startswith("neg_") else tok
+        lo, hi = self.char_lo, self.char_hi
+        for word in base.split("_"):
+            w = " " + word + " "
+            lw = len(w)
+            cols.extend(_h32(w[j:j + k]) % nf for k in range(lo, min(hi, lw) + 1)
+                        for j in range(lw - k + 1))
+        return np.asarray(cols, dtype=np.int64)
+
+    def _ids(self, tokens: list[str]) -> list[int]:
+        vocab = self._vocab
+        ids = [vocab.get(t, -1) for t in tokens]
+        if -1 in ids:
+            for j, t in enumerate(tokens):
+                if ids[j] == -1:
+                    i = vocab.get(t)
+                    if i is None:
+                        i = vocab[t] = len(vocab)
+                        self._pending.append(t)
+                    ids[j] = i
+        return ids
+
+    def _fill_pending(self):
+        new = self._pending
+        if not new:
+            return
+        start = len(self._cols)
+        end = start + len(new)
+        if end > len(self._hash):
+            cap = max(end, 2 * len(self._hash))
+            self._hash = np.resize(self._hash, cap)
+            self._lexv = np.resize(self._lexv, (cap, self._LEX_COLS))
+            self._contrib = np.resize(self._contrib, (cap, self._contrib.shape[1]))
+            self._sq = np.resize(self._sq, cap)
+        lex = self.lex
+        for r, tok in enumerate(new, start):
+            cols = self._token_cols(tok)
+            self._cols.append(cols)
+            self._hash[r] = _h32("t:" + tok)
+            pol = lex.polarity(tok)
+            base = tok[4:] if tok.startswith("neg_") else tok
+            self._lexv[r] = (max(pol, 0.0), max(-pol, 0.0), pol > 0, pol < 0,
+                             base in lex.intensifiers, base == "xemopos", base == "xemoneg")
+            if self._weights is not None:
+                self._contrib[r] = self._weights[cols].sum(axis=0)
+                self._sq[r] = self._idf2[cols].sum()
+        new.clear()
+
+    def _encode(self, texts: Sequence[str]):
+        """Flat token ids and each text's token count."""
+        if len(self._vocab) > CACHE_WORDS:
+            self._reset()
+        lex = self.lex
+        flat: list[int] = []
+        lens = np.empty(len(texts), dtype=np.int64)
+        ids_of = self._ids
+        for r, text in enumerate(texts):
+            ids = ids_of(tokenize(raw_tokens(text), lex))
+            lens[r] = len(ids)
+            flat.extend(ids)
+        self._fill_pending()
+        return np.asarray(flat, dtype=np.int64), lens
+
+    def _bigram_cols(self, ids: np.ndarray, lens: np.ndarray):
+        """Column of each adjacent pair within a text, and the pair's text row."""
+        n = len(lens)
+        rows = np.repeat(np.arange(n), lens)
+        if len(ids) < 2:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        same = rows[1:] == rows[:-1]
+        h = self._hash[ids]
+        with np.errstate(over="ignore"):
+            mixed = ((h[:-1] * _MIX) ^ h[1:] ^ np.uint64(0x5BD1E995)) & _M32
+        cols = (mixed[same] % np.uint64(self.n_features)).astype(np.int64)
+        return cols, rows[1:][same]
+
+    def _lex_dense(self, ids, lens):
+        rows = np.repeat(np.arange(len(lens)), lens)
+        v = self._lexv[ids]
+        sums = np.stack([np.bincount(rows, weights=v[:, c], minlength=len(lens))
+                         for c in range(self._LEX_COLS)], axis=1)
+        return _dense(sums) * np.float32(self.dense_scale)
+
+    # -- training: explicit matrix ---------------------------------------
+    def _counts(self, texts: Sequence[str]):
+        ids, lens = self._encode(texts)
+        n = len(texts)
+        rows = np.repeat(np.arange(n), lens)
+        tlen = np.array([len(self._cols[i]) for i in range(len(self._cols))], dtype=np.int64)
+        allcols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
+        ptr = np.concatenate([[0], np.cumsum(tlen)])
+        ln = tlen[ids]
+        starts = ptr[ids]
+        pos = np.arange(ln.sum()) - np.repeat(np.cumsum(ln) - ln, ln) + np.repeat(starts, ln)
+        bcols, brows = self._bigram_cols(ids, lens)
+        r = np.concatenate([np.repeat(rows, ln), brows])
+        c = np.concatenate([allcols[pos], bcols])
+        x = sp.csr_matrix((np.ones(len(c), dtype=np.float32), (r, c)),
+                          shape=(n, self.n_features), dtype=np.float32)
+        x.sum_duplicates()
+        return x, self._lex_dense(ids, lens)
 
     def fit_idf(self, texts: Sequence[str]) -> np.ndarray:
         x = self._counts(texts)[0]
@@ -255,65 +431,35 @@ class Featurizer:
         return self.idf
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Feature matrix (hashed columns then N_DENSE dense ones), for training."""
         x, dense = self._counts(texts)
-        np.log(x.data, out=x.data)
-        x.data += 1.0
-        if self.idf is not None:
-            x.data *= self.idf[x.indices]
-        sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        idf = self.idf if self.idf is not None else np.ones(self.n_features, np.float32)
+        sq = np.sqrt(x @ (idf.astype(np.float32) ** 2))
         sq[sq == 0] = 1.0
-        x = sp.diags((1.0 / sq).astype(np.float32)) @ x
-        return sp.hstack(
-            [x, sp.csr_matrix(dense * self.dense_scale)], format="csr", dtype=np.float32
-        )
+        x = sp.diags((1.0 / sq).astype(np.float32)) @ x @ sp.diags(idf)
+        return sp.hstack([x, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
 
-    def _index(self, feature: str) -> int:
-        # What HashingVectorizer(alternate_sign=False) computes for one string.
-        h = murmurhash3_32(feature, seed=0)
-        return (-h if h < 0 else h) % self.n_features
-
-    def _word_columns(self, word: str) -> list[int]:
-        # Words repeat (Zipf): hashing a word's char n-grams once, not at each
-        # occurrence, was measured 2.8x faster on score_texts.
-        cols = self._cache.get(word)
-        if cols is None:
-            if len(self._cache) > CACHE_WORDS:
-                self._cache.clear()
-            w = " " + word + " "
-            lw = len(w)
-            cols = [self._index(w[j:j + k]) for k in range(self.char_lo, min(self.char_hi, lw) + 1)
-                    for j in range(lw - k + 1)]
-            self._cache[word] = cols
-        return cols
-
-    def _token_column(self, feature: str) -> int:
-        col = self._cache_tok.get(feature)
-        if col is None:
-            if len(self._cache_tok) > CACHE_WORDS:
-                self._cache_tok.clear()
-            col = self._cache_tok[feature] = self._index(feature)
-        return col
-
-    def _counts(self, texts: Sequence[str]):
-        """Hashed n-gram counts, the same matrix as HashingVectorizer over _ngrams()."""
-        dense = np.empty((len(texts), N_DENSE), dtype=np.float32)
-        lex = self.lex
-        indices: list[int] = []
-        indptr = [0]
-        tok_col = self._token_column
-        for r, text in enumerate(texts):
-            norm = normalize(text if isinstance(text, str) else "")
-            toks, d = analyze(norm, lex)
-            dense[r] = d
-            indices.extend(tok_col("w:" + t) for t in toks)
-            indices.extend(tok_col("b:" + a + " " + b) for a, b in zip(toks, toks[1:]))
-            for word in norm.split():
-                indices.extend(self._word_columns(word))
-            indptr.append(len(indices))
-        x = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32),
-                           np.asarray(indptr, dtype=np.int64)), shape=(len(texts), self.n_features))
-        x.sum_duplicates()
-        return x, dense
+    # -- scoring: cached per-token contributions ---------------------------
+    def logits(self, texts: Sequence[str], dense_w: np.ndarray) -> np.ndarray:
+        """Same as transform(texts) @ [weights; dense_w], from the token table."""
+        ids, lens = self._encode(texts)
+        n = len(texts)
+        rows = np.repeat(np.arange(n), lens)
+        k = self._weights.shape[1]
+        c = self._contrib[ids]
+        bcols, brows = self._bigram_cols(ids, lens)
+        sq = np.bincount(rows, weights=self._sq[ids], minlength=n)
+        sq += np.bincount(brows, weights=self._idf2[bcols], minlength=n)
+        bw = self._weights[bcols]
+        z = np.empty((n, k), dtype=np.float64)
+        for j in range(k):
+            z[:, j] = (np.bincount(rows, weights=c[:, j], minlength=n)
+                       + np.bincount(brows, weights=bw[:, j], minlength=n))
+        sq = np.sqrt(sq)
+        sq[sq == 0] = 1.0
+        z /= sq[:, None]
+        z += self._lex_dense(ids, lens) @ dense_w
+        return z
 
 
 # ---------------------------------------------------------------------------
@@ -341,40 +487,60 @@ def read_intensifiers(path: Path = DATA_DIR / "intensifiers.txt") -> list[str]:
 # Model loading and scoring
 # ---------------------------------------------------------------------------
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    return z / z.sum(axis=1, keepdims=True)
+
+
 class _LangModel:
     def __init__(self, feat: Featurizer, coef: np.ndarray, intercept: np.ndarray,
                  classes: list[str], long_coef: np.ndarray | None = None,
-                 long_intercept: float = 0.0, long_min_chars: int = 0):
+                 long_intercept: float = 0.0, long_min_chars: int = 0,
+                 nb_coef: np.ndarray | None = None, nb_intercept: np.ndarray | None = None,
+                 nb_blend: float = 0.0):
         self.feat = feat
-        self.coef = coef  # (n_features_total, n_classes), float32
-        self.intercept = intercept
         order = [classes.index(c) for c in LABELS]
-        self.coef = self.coef[:, order]
-        self.intercept = self.intercept[order]
+        self.coef = coef[:, order]  # (n_features + N_DENSE, 3), float32
+        self.intercept = intercept[order]
         # Optional binary head for long texts (reviews): logit of positive vs
         # negative over the same features (NB-weighted logistic regression,
         # the NB ratios folded into the weights).
         self.long_coef = long_coef
         self.long_intercept = long_intercept
         self.long_min_chars = long_min_chars
+        # Optional 3-class NB-LR head (one-vs-rest, LABELS order) whose
+        # softmax is averaged with the general head's, weight nb_blend.
+        self.nb_coef = nb_coef
+        self.nb_intercept = nb_intercept
+        self.nb_blend = nb_blend
+        parts = [self.coef]
+        if nb_coef is not None:
+            parts.append(nb_coef)
+        if long_coef is not None:
+            parts.append(long_coef[:, None])
+        w = np.column_stack(parts)
+        nf = feat.n_features
+        feat.set_weights(w[:nf])
+        self._dense_w = w[nf:].astype(np.float64)
 
     def proba(self, texts: Sequence[str]) -> np.ndarray:
-        x = self.feat.transform(texts)
-        z = x @ self.coef + self.intercept
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
+        zz = self.feat.logits(texts, self._dense_w)
+        z = _softmax(zz[:, :3] + self.intercept)
+        if self.nb_coef is not None:
+            b = self.nb_blend
+            z = (1.0 - b) * z + b * _softmax(zz[:, 3:6] + self.nb_intercept)
         if self.long_coef is not None:
             long = np.flatnonzero([len(t) >= self.long_min_chars for t in texts])
             if len(long):
                 # Keep the general head's neutral mass; split the rest between
                 # negative and positive as the long-text head says.
-                zl = x[long] @ self.long_coef + self.long_intercept
+                zl = zz[long, -1] + self.long_intercept
                 p_pos = 1.0 / (1.0 + np.exp(-np.clip(zl, -30, 30)))
                 rest = 1.0 - z[long, 1]
                 z[long, 2] = rest * p_pos
                 z[long, 0] = rest * (1.0 - p_pos)
-        return z
+        return z.astype(np.float32)
 
 
 _models: dict[str, _LangModel] | None = None
@@ -411,10 +577,18 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LangModel]:
                 long_coef = np.zeros(n_total, dtype=np.float32)
                 long_coef[z[f"{lang}_long_rows"]] = (
                     z[f"{lang}_long_vals"].astype(np.float32) * p["long_coef_scale"])
+            nb_coef = nb_int = None
+            if f"{lang}_nb_rows" in z.files:
+                nb_coef = np.zeros((n_total, len(LABELS)), dtype=np.float32)
+                nb_coef[z[f"{lang}_nb_rows"]] = (
+                    z[f"{lang}_nb_vals"].astype(np.float32) * p["nb_coef_scale"])
+                nb_int = z[f"{lang}_nb_intercept"].astype(np.float32)
             models[lang] = _LangModel(feat, coef, z[f"{lang}_intercept"].astype(np.float32),
                                       p["classes"], long_coef,
                                       float(p.get("long_intercept", 0.0)),
-                                      int(p.get("long_min_chars", 0)))
+                                      int(p.get("long_min_chars", 0)),
+                                      nb_coef, nb_int,
+                                      float(p.get("nb_head", {}).get("blend", 0.0)))
     return models
 
 
