@@ -236,9 +236,12 @@ def share_of_voice_totals(f: Filters, db: str | None = None) -> pd.DataFrame:
         """
         return _df(sql, w.params, db)
 
-    cur = totals(f)
-    prev = totals(f.previous())[["brand", "mentions", "share"]].rename(
-        columns={"mentions": "prev_mentions", "share": "prev_share"})
+    if _serving(db):
+        cur, prev = _totals_both_served(f, db)
+    else:
+        cur = totals(f)
+        prev = totals(f.previous())[["brand", "mentions", "share"]].rename(
+            columns={"mentions": "prev_mentions", "share": "prev_share"})
     out = cur.merge(prev, on="brand", how="outer")
     for col in ("mentions", "stories", "engagement", "prev_mentions"):
         out[col] = out[col].fillna(0).astype("int64")
@@ -246,6 +249,34 @@ def share_of_voice_totals(f: Filters, db: str | None = None) -> pd.DataFrame:
         out[col] = out[col].astype("float64").fillna(0.0)
     out["change_pts"] = out["share"] - out["prev_share"]
     return out.sort_values(["mentions", "brand"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _totals_both_served(f: Filters, db: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """share_of_voice_totals' two periods from one scan of the serving rows (the previous
+    period is just before the current one): the frames totals() gives for each."""
+    prev = f.previous()
+    w = _serving_where(Filters(prev.start, f.end, f.brands, f.sources, f.kinds, f.languages, f.sentiments, f.tz))
+    cur = "m.published_at >= ?"
+    sql = f"""
+        WITH base AS (
+            SELECT m.brand, count(*) FILTER (WHERE {cur}) AS mentions,
+                   count(DISTINCT m.story_key) FILTER (WHERE {cur}) AS stories,
+                   sum(coalesce(m.engagement, 0)) FILTER (WHERE {cur}) AS engagement,
+                   count(*) FILTER (WHERE NOT {cur}) AS prev_mentions
+            FROM serving_brand_mentions m {w.sql} GROUP BY 1
+        )
+        SELECT brand, mentions, stories, engagement,
+               100.0 * mentions / nullif(sum(mentions) OVER (), 0) AS share,
+               100.0 * stories / nullif(sum(stories) OVER (), 0) AS story_share,
+               100.0 * engagement / nullif(sum(engagement) OVER (), 0) AS engagement_share,
+               prev_mentions, 100.0 * prev_mentions / nullif(sum(prev_mentions) OVER (), 0) AS prev_share
+        FROM base
+    """
+    both = _df(sql, [f.start, f.start, f.start, f.start, *w.params], db)
+    current = both[both["mentions"] > 0][["brand", "mentions", "stories", "engagement", "share", "story_share",
+                                          "engagement_share"]]
+    previous = both[both["prev_mentions"] > 0][["brand", "prev_mentions", "prev_share"]]
+    return current, previous
 
 
 def normalized_attention(f: Filters, db: str | None = None) -> pd.DataFrame:
