@@ -309,7 +309,8 @@ class _Builder:
                         raise _NotPlain("repeated link")
                     seen.add("rsslink")
                     value = self.text(el, uri=True)
-                    value = _AMP_ENTITY.sub(r"&\g<1>", value.replace("&amp;", "&"))
+                    if "&" in value:
+                        value = _AMP_ENTITY.sub(r"&\g<1>", value.replace("&amp;", "&"))
                     entry["link"] = value
                     entry["links"].append({"href": value} if value else {})
             elif name == "description":

@@ -17,6 +17,7 @@ _MANY_NL = re.compile(r"\n{3,}")
 # Text with none of these needs only its spaces collapsed (the common case of
 # feed titles and one-line descriptions): same result as the full path, 5x faster.
 _NEEDS_WORK = re.compile(r"[<&\r\n\u200b\u200c\u200d\u2060\ufeff\x00]")
+_ODD_SPACES = re.compile(r"[\t\f\v\u00a0\u202f]|  ")
 
 
 def html_to_text(value: str | None) -> str | None:
@@ -25,7 +26,12 @@ def html_to_text(value: str | None) -> str | None:
         return None
     text = str(value)
     if not _NEEDS_WORK.search(text):
-        return _SPACES.sub(" ", text).strip()
+        # Single plain spaces are what _SPACES would write back: skip the copy.
+        return _SPACES.sub(" ", text).strip() if _ODD_SPACES.search(text) else text.strip()
+    return _full_html_to_text(text)
+
+
+def _full_html_to_text(text: str) -> str:
     if "<" in text:
         text = _COMMENT.sub(" ", text)
         text = _DROP.sub(" ", text)

@@ -185,3 +185,13 @@ def test_plain_urls_are_what_feedparser_urljoin_returns():
     for odd in ("https://a.example/p;params", "https://a.example/p?", "https://a.example/p#", "/relative",
                 "https:///three", "https://a.example/space here"):
         assert not _PLAIN_URL.match(odd), odd
+
+
+def test_html_to_text_shortcut_equals_the_full_path():
+    from crawlers.text import _full_html_to_text, html_to_text
+
+    rnd = random.Random(3)
+    alphabet = list("ab é’") + [" ", "  ", "\t", "\u00a0", "\u202f", "\x0b", "\u2003", "\x85", "\u2028", "x"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 12)))
+        assert html_to_text(text) == _full_html_to_text(text), repr(text)
