@@ -103,6 +103,7 @@ def run(scale: int = 1_000_000, skip: tuple[str, ...] = (), ingest_sample: int |
                 seq = collection.sequential(srv.urls)
             out["collect_500_feeds_s"] = c["seconds"]
             out["collect_enrich_s"] = c["enrich_s"]
+            out["collect_crawl_s"] = c.get("crawl_s")  # the child crawl alone (enrichment overlaps it)
             out["collect_new_items"] = c["new"]
             out["collect_failed_sources"] = c["failed"]
             out["sequential_500_feeds_s"] = seq["seconds"]
