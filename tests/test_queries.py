@@ -326,3 +326,28 @@ def test_enrichment_and_rebuild_keep_serving_tables_equal_to_the_joins(tmp_path,
     with dbmod.connect(db, read_only=True) as con:
         order = con.execute("SELECT published_at FROM serving_brand_mentions").fetchall()
     assert order == sorted(order)  # rebuild writes them in date order again
+
+
+def test_benchmark_build_fills_serving_per_chunk_and_is_reused(tmp_path):
+    # benchmarks/pages.py fills the serving tables chunk by chunk (10M cannot join at the end):
+    # they must equal serving.rebuild_all's, and a second build of the same size reuses the file.
+    import duckdb
+
+    from benchmarks import pages
+    from warehouse import serving
+    path = str(tmp_path / "p.duckdb")
+    first = pages.build_db(path, 3000, log=lambda m: None, chunk=1000)
+    assert not first.get("reused")
+    again = pages.build_db(path, 3000, log=lambda m: None, chunk=1000)
+    assert again.get("reused")
+    con = duckdb.connect(path)
+    try:
+        assert serving.is_ready(con)
+        before = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                  for t in ("serving_brand_mentions", "serving_brand_terms")]
+        serving.rebuild_all(con)
+        after = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                 for t in ("serving_brand_mentions", "serving_brand_terms")]
+    finally:
+        con.close()
+    assert before == after and len(before[1]) > 0
