@@ -117,18 +117,13 @@ def _tokens(cleaned: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(cleaned)]
 
 
+_FR_ONLY = _FR_WORDS - _SHARED
+_EN_ONLY = _EN_WORDS - _FR_WORDS
+
+
 def _word_votes(tokens: list[str]) -> tuple[int, int]:
-    fr = en = 0
-    for tok in tokens:
-        if "’" in tok:
-            tok = tok.replace("’", "'")
-        if tok in _SHARED:
-            continue
-        if tok in _FR_WORDS:
-            fr += 1
-        elif tok in _EN_WORDS:
-            en += 1
-    return fr, en
+    """Occurrences of distinctive French and English words (tokens use "'", not "’")."""
+    return sum(map(_FR_ONLY.__contains__, tokens)), sum(map(_EN_ONLY.__contains__, tokens))
 
 
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
@@ -165,7 +160,8 @@ class _Prepared:
             self.answer = self.hint or "other"
             return
         cleaned = _clean(text)
-        tokens = _tokens(cleaned)
+        # Typographic apostrophes as ASCII ones, so "c’est" is the word list's "c'est".
+        tokens = _tokens(cleaned.replace("’", "'") if "’" in cleaned else cleaned)
         self.letters = sum(map(len, tokens))
         if self.letters < _MIN_LETTERS:
             # Emoji-only posts, "ok", "lol": nothing to detect from.
