@@ -192,3 +192,20 @@ def test_scoring_does_not_import_sklearn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_table_scoring_matches_matrix_with_trigrams_and_repeats():
+    # The word-trigram option (off in the shipped model) and repeated tokens
+    # go through the same cached sums.
+    import numpy as np
+
+    lex = S._get_models()["fr"].feat.lex
+    f = S.Featurizer(lex, 2**12, 2, 4, 0.5, word_trigrams=True)
+    texts = ["pas pas pas bon bon bon", "super super !! 😍 😍", "", "a b c d e f g", "ok"]
+    f.fit_idf(texts)
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(2**12 + S.N_DENSE, 3)).astype(np.float32)
+    x = f.transform(texts)
+    f.set_weights(w[:2**12])
+    np.testing.assert_allclose(x @ w, f.logits(texts, w[2**12:].astype(np.float64)),
+                               rtol=1e-4, atol=1e-4)

@@ -289,9 +289,11 @@ class Featurizer:
     _LEX_COLS = 7
 
     def __init__(self, lex: Lexicon, n_features: int, char_lo: int, char_hi: int,
-                 dense_scale: float, idf: np.ndarray | None = None):
+                 dense_scale: float, idf: np.ndarray | None = None,
+                 word_trigrams: bool = False):
         self.lex = lex
         self.idf = idf
+        self.word_trigrams = word_trigrams
         self.char_lo, self.char_hi = char_lo, char_hi
         self.dense_scale = dense_scale
         self.n_features = n_features
@@ -384,17 +386,25 @@ class Featurizer:
         return np.asarray(flat, dtype=np.int64), lens
 
     def _bigram_cols(self, ids: np.ndarray, lens: np.ndarray):
-        """Column of each adjacent pair within a text, and the pair's text row."""
+        """Column of each adjacent pair (and triple, with word_trigrams) within
+        a text, and its text row."""
         n = len(lens)
         rows = np.repeat(np.arange(n), lens)
         if len(ids) < 2:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         same = rows[1:] == rows[:-1]
         h = self._hash[ids]
+        nf = np.uint64(self.n_features)
         with np.errstate(over="ignore"):
             mixed = ((h[:-1] * _MIX) ^ h[1:] ^ np.uint64(0x5BD1E995)) & _M32
-        cols = (mixed[same] % np.uint64(self.n_features)).astype(np.int64)
-        return cols, rows[1:][same]
+            cols = (mixed[same] % nf).astype(np.int64)
+            brows = rows[1:][same]
+            if self.word_trigrams and len(ids) >= 3:
+                same3 = same[1:] & same[:-1]
+                m3 = ((mixed[:-1] * _MIX) ^ h[2:] ^ np.uint64(0x27D4EB2F)) & _M32
+                cols = np.concatenate([cols, (m3[same3] % nf).astype(np.int64)])
+                brows = np.concatenate([brows, rows[2:][same3]])
+        return cols, brows
 
     def _lex_dense(self, ids, lens):
         rows = np.repeat(np.arange(len(lens)), lens)
@@ -567,7 +577,7 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LangModel]:
             idf = np.full(p["n_features"], p["idf_default"], dtype=np.float32)
             idf[z[f"{lang}_idf_rows"]] = z[f"{lang}_idf_vals"].astype(np.float32)
             feat = Featurizer(lex, p["n_features"], p["char_lo"], p["char_hi"],
-                              p["dense_scale"], idf)
+                              p["dense_scale"], idf, bool(p.get("word_trigrams", False)))
             n_total = p["n_features"] + N_DENSE
             rows = z[f"{lang}_rows"]
             coef = np.zeros((n_total, len(p["classes"])), dtype=np.float32)
