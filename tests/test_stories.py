@@ -40,3 +40,29 @@ def test_signatures_do_not_depend_on_the_chunk_size():
     from warehouse.stories import signatures
     texts = [f"Panne chez Fluxo numéro {i} à Montréal, les clients attendent" for i in range(300)] + ["", "un"]
     assert np.array_equal(signatures(texts, chunk=7), signatures(texts, chunk=1_000_000))
+
+
+def test_fresh_index_batch_path_equals_one_by_one():
+    """StoryIndex._add_fresh (numpy, empty index) gives the stories, and leaves the buckets,
+    that adding the items one by one gives: near-copies, empty texts, buckets over 64 members."""
+    import random
+    from warehouse.stories import StoryIndex, signatures
+    rng = random.Random(11)
+    words = "panne fibre internet client Montréal prix forfait hausse réseau service appel attente".split()
+    bases = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 25))) for _ in range(40)]
+    texts, ids = [], []
+    for i in range(700):
+        base = bases[rng.randrange(len(bases))] if i % 3 else WIRE  # WIRE: 230+ copies, full buckets
+        extra = " ".join(rng.choice(words) for _ in range(rng.randint(0, 4)))
+        texts.append("" if i % 97 == 0 else f"{base} {extra}")
+        ids.append(f"m{i}")
+    sig = signatures(texts)
+    one, fresh = StoryIndex(), StoryIndex()
+    expected = one._add_one_by_one(ids, sig)
+    assert fresh.add(ids, sig) == expected
+    assert fresh.story == one.story
+    fresh._materialize_buckets()
+    assert fresh._buckets == one._buckets
+    assert max(len(v) for v in one._buckets.values()) == 64
+    later = [("n1", texts[5]), ("n2", "autre chose"), ("m3", "déjà vu")]
+    assert assign_stories(later, fresh) == assign_stories(later, one)

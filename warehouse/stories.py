@@ -140,6 +140,7 @@ class StoryIndex:
         self._sig = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self._sig_len = 0
         self._buckets: dict[int, list[int]] = {}
+        self._pending_members: tuple[np.ndarray, np.ndarray] | None = None  # see _add_fresh
         self._pos: dict[Hashable, int] = {}
 
     def __len__(self) -> int:
@@ -157,6 +158,98 @@ class StoryIndex:
 
     def add(self, ids: Sequence[Hashable], sig: np.ndarray) -> list[Hashable]:
         """Add items (signatures given) in order; returns their story ids."""
+        if not self.ids and len(ids) > 1 and len(set(ids)) == len(ids):
+            return self._add_fresh(ids, sig)
+        return self._add_one_by_one(ids, sig)
+
+    def _add_fresh(self, ids: Sequence[Hashable], sig: np.ndarray, block: int = 4096) -> list[Hashable]:
+        """``_add_one_by_one`` on an empty index with distinct ids, with numpy.
+
+        Bucket membership does not depend on stories: bucket k holds the first 64
+        occurrences of band key k, in (position, band) order. So item i's
+        candidates are the members of its buckets with a position below i, and
+        can be listed for all items at once; only "join the story of the best
+        candidate" is sequential, and that is one pass over integers.
+        tests/test_stories.py checks this equals the one-by-one path.
+        """
+        n = len(ids)
+        keys = _band_keys(sig)
+        filled = np.flatnonzero(sig[:, 0] != _EMPTY).astype(np.int32)
+        occ_key = keys[filled].ravel()  # occurrences in insertion order: item, then band
+        order = np.argsort(occ_key, kind="stable")
+        skey = occ_key[order]
+        sitem = np.repeat(filled, BANDS)[order]
+        del order, occ_key
+        # int32 throughout: a 1M-item rebuild has 16M occurrences.
+        idx = np.arange(len(skey), dtype=np.int32)
+        starts = np.ones(len(skey), dtype=bool)
+        starts[1:] = skey[1:] != skey[:-1]
+        first = np.maximum.accumulate(np.where(starts, idx, np.int32(0)))
+        del starts
+        rank = idx - first  # rank of the occurrence in its key's bucket order
+        del idx
+        ncand = np.minimum(rank, 64)  # members are ranks 0..63; earlier ranks were there before
+        best = np.full(n, -1, dtype=np.int64)
+        # Blocks of items bound the candidate pairs held in memory at once.
+        for b in range(0, (n + block - 1) // block):
+            sel = np.flatnonzero((sitem >= b * block) & (sitem < (b + 1) * block) & (ncand > 0))
+            if not len(sel):
+                continue
+            counts = ncand[sel].astype(np.int64)
+            total = int(counts.sum())
+            offsets = np.repeat(np.cumsum(counts) - counts, counts)
+            who = np.repeat(sitem[sel].astype(np.int64), counts)
+            cand = sitem[np.repeat(first[sel].astype(np.int64), counts) + (np.arange(total) - offsets)].astype(np.int64)
+            keep = cand < who  # an item's own earlier band with the same key is not a candidate
+            # Distinct (item, candidate) pairs, sorted by item then candidate position
+            # (a sort: numpy's hash-based unique was 3x slower here).
+            pair = np.sort(who[keep] * n + cand[keep])
+            if not len(pair):
+                continue
+            pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
+            who, cand = pair // n, pair % n
+            same = np.empty(len(pair), dtype=np.int64)
+            for c0 in range(0, len(pair), 65536):
+                w, c = who[c0:c0 + 65536], cand[c0:c0 + 65536]
+                same[c0:c0 + 65536] = np.count_nonzero(sig[w] == sig[c], axis=1)
+            # Per item: the most equal values, then the lowest position (the first
+            # such pair, since pairs are in candidate order within an item).
+            heads = np.flatnonzero(np.concatenate(([True], who[1:] != who[:-1])))
+            top = np.repeat(np.maximum.reduceat(same, heads), np.diff(np.append(heads, len(who))))
+            at_top = np.flatnonzero(same == top)
+            first_top = at_top[np.concatenate(([True], who[at_top][1:] != who[at_top][:-1]))]
+            ok = first_top[same[first_top] / NUM_PERM >= self.threshold]
+            best[who[ok]] = cand[ok]
+        story = np.arange(n)
+        for i in np.flatnonzero(best >= 0).tolist():  # best[i] < i: its story is already final
+            story[i] = story[best[i]]
+        self._grow(n)
+        self._sig[:n] = sig
+        self._sig_len = n
+        self.ids = list(ids)
+        self.story = story.tolist()
+        self._pos = {item_id: p for p, item_id in enumerate(ids)}
+        # The bucket dict is only needed if more items are added later: built then.
+        member = rank < 64
+        self._pending_members = (skey[member], sitem[member])
+        self._buckets = {}
+        return [self.ids[p] for p in self.story]
+
+    def _materialize_buckets(self) -> None:
+        pending = getattr(self, "_pending_members", None)
+        if pending is None:
+            return
+        self._pending_members = None
+        buckets = self._buckets
+        for k, i in zip(pending[0].tolist(), pending[1].tolist()):
+            lst = buckets.get(k)
+            if lst is None:
+                buckets[k] = [i]
+            else:
+                lst.append(i)
+
+    def _add_one_by_one(self, ids: Sequence[Hashable], sig: np.ndarray) -> list[Hashable]:
+        self._materialize_buckets()
         keys = _band_keys(sig).tolist()
         self._grow(len(ids))
         out: list[Hashable] = []
