@@ -220,17 +220,46 @@ def record_fetches(db: str, records: Iterable[dict], states: Iterable[dict]) -> 
         write_fetches(con, records, states)
 
 
+_TS = pa.timestamp("us", tz="UTC")
+_FETCH_TYPES = {
+    "run_id": pa.int64(), "source": pa.string(), "started_at": _TS, "finished_at": _TS, "status": pa.string(),
+    "new_items": pa.int32(), "error": pa.string(), "updated_items": pa.int32(), "seen_items": pa.int32(),
+    "http_status": pa.int32(), "bytes": pa.int64(), "warnings": pa.string(), "etag": pa.string(),
+    "last_modified": pa.string(), "last_attempt_at": _TS, "last_success_at": _TS, "last_new_item_at": _TS,
+    "consecutive_failures": pa.int32(), "failing_since": _TS, "last_error": pa.string(),
+    "poll_interval_s": pa.int32(), "next_poll_at": _TS, "cursor": pa.string(),
+}
+
+
+def _insert_arrow(con, sql: str, columns: Sequence[str], rows: list[list]) -> None:
+    table = pa.table({c: pa.array([r[i] for r in rows], type=_FETCH_TYPES[c]) for i, c in enumerate(columns)})
+    con.register("_vigie_fetch_rows", table)
+    try:
+        con.execute(sql.format(rows="_vigie_fetch_rows"))
+    finally:
+        con.unregister("_vigie_fetch_rows")
+
+
 def write_fetches(con, records: list[dict], states: list[dict]) -> None:
-    for rec in records:
-        con.execute(
-            f"INSERT INTO crawl_log ({', '.join(CRAWL_LOG_COLUMNS)}) VALUES ({', '.join('?' * len(CRAWL_LOG_COLUMNS))})",
-            [rec.get(c, 0 if c in ("new_items", "updated_items", "seen_items") else None) for c in CRAWL_LOG_COLUMNS],
-        )
-    for st in states:
-        cols = [c for c in STATE_COLUMNS if c in st]
+    """crawl_log rows appended, source_state rows upserted: one statement per table.
+
+    One statement per row cost 2-5 ms each: 1-2 s per pipeline batch of 200
+    finished sources, the slowest part of a 500-feed crawl (collection engineer).
+    """
+    if records:
+        rows = [[rec.get(c, 0 if c in ("new_items", "updated_items", "seen_items") else None)
+                 for c in CRAWL_LOG_COLUMNS] for rec in records]
+        names = ", ".join(CRAWL_LOG_COLUMNS)
+        _insert_arrow(con, f"INSERT INTO crawl_log ({names}) SELECT {names} FROM {{rows}}", CRAWL_LOG_COLUMNS, rows)
+    # The last state of a source wins, as with one upsert per row (DuckDB refuses
+    # to update one row twice in a statement); states with the same keys go together.
+    latest = {st["source"]: st for st in states}
+    groups: dict[tuple, list[dict]] = {}
+    for st in latest.values():
+        groups.setdefault(tuple(c for c in STATE_COLUMNS if c in st), []).append(st)
+    for cols, group in groups.items():
+        names = ", ".join(cols)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "source")
-        con.execute(
-            f"INSERT INTO source_state ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f"ON CONFLICT (source) DO UPDATE SET {updates}",
-            [st[c] for c in cols],
-        )
+        conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        _insert_arrow(con, f"INSERT INTO source_state ({names}) SELECT {names} FROM {{rows}} "
+                           f"ON CONFLICT (source) {conflict}", cols, [[st[c] for c in cols] for st in group])
