@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from . import charts, queries
+from . import db as dbmod
 from .config import Config
 from .queries import Filters
 from .report_i18n import (MINUS, check_lang, fmt_change_pct, fmt_date, fmt_date_short, fmt_int, fmt_net,
@@ -237,18 +238,21 @@ def build_briefing(db: str | None, filters: Filters, lang: str = "fr", config: C
     now = now or dt.datetime.now(UTC)
     f, prev = filters, filters.previous()
 
-    # Also lists brands seen only in the previous period: falling to zero is news too.
-    sov = queries.share_of_voice_totals(f, db)
-    daily = queries.share_of_voice_daily(f, db)
-    senti = queries.briefing_sentiment(f, db)
-    senti_prev = queries.briefing_sentiment(prev, db)
-    terms = queries.briefing_top_terms(f, db, per_brand=6)
-    rising = queries.briefing_rising_terms(f, db)
-    engaged = queries.briefing_notable_mentions(f, db, order="engagement", limit=5)
-    negative = queries.briefing_notable_mentions(f, db, order="negative", limit=5)
-    alerts = queries.briefing_alerts(f, db)
-    sources = queries.briefing_sources(f, db)
-    sources_prev = queries.briefing_sources(prev, db)
+    # One read-only connection for the 13 queries (the dashboard's page run already has one;
+    # the command line and the digest did not).
+    with dbmod.read_session(db):
+        # Also lists brands seen only in the previous period: falling to zero is news too.
+        sov = queries.share_of_voice_totals(f, db)
+        daily = queries.share_of_voice_daily(f, db)
+        senti = queries.briefing_sentiment(f, db)
+        senti_prev = queries.briefing_sentiment(prev, db)
+        terms = queries.briefing_top_terms(f, db, per_brand=6)
+        rising = queries.briefing_rising_terms(f, db)
+        engaged = queries.briefing_notable_mentions(f, db, order="engagement", limit=5)
+        negative = queries.briefing_notable_mentions(f, db, order="negative", limit=5)
+        alerts = queries.briefing_alerts(f, db)
+        sources = queries.briefing_sources(f, db)
+        sources_prev = queries.briefing_sources(prev, db)
 
     in_scope = set(f.brands) if f.brands else None
     own = None
