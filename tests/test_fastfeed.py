@@ -113,6 +113,8 @@ def test_project_fixtures_agree():
 FALLBACK = {
     "DOCTYPE with entities": rss("<item><title>&x;</title></item>").replace(
         b"<rss", b'<!DOCTYPE rss [<!ENTITY x "boom">]>\n<rss', 1),
+    "DOCTYPE after a comment that looks like a tag": rss("<item><title>&x;</title></item>").replace(
+        b"<rss", b'<!-- <a> --><!DOCTYPE rss [<!ENTITY x "boom">]>\n<rss', 1),
     "media:description becomes content in feedparser": rss(
         "<item><title>t</title><description>d</description>"
         "<media:content url='u'><media:description>légende</media:description></media:content></item>"),
