@@ -8,6 +8,7 @@ publisher cannot make every entry look new on each fetch.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -20,6 +21,9 @@ TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|m
 GUID_UNRELIABLE_SHARE = 0.05
 
 
+# Pure and called twice per entry (the spider's row, then the dedup ladder);
+# a feed refetch repeats the same links, so the cache also spares later fetches.
+@functools.lru_cache(maxsize=1 << 16)
 def canonical_url(url: str | None) -> str | None:
     """One spelling per article: no scheme difference, tracking parameters, fragment or trailing slash."""
     if not url:
