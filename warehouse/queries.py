@@ -1028,13 +1028,18 @@ def briefing_sources(f: Filters, db: str | None = None) -> pd.DataFrame:
     wa = _mention_where(everything, with_brand=False)
     r = _brand_rows(f, db)
     wb = r.where
+    n = f"count(DISTINCT {r.mention})"
+    if _serving(db) and not f.brands:
+        # One serving row per mention (its first brand): count rows, not distinct ids.
+        wb.add("m.first_brand")
+        n = "count(*)"
     sql = f"""
         WITH items AS (
             SELECT m.source, any_value(m.source_kind) AS source_kind, count(*) AS items
             FROM {_all_items(everything)} {wa.sql} GROUP BY 1
         ), matched AS (
-            SELECT m.source, count(DISTINCT {r.mention}) AS mentions,
-                   count(DISTINCT {r.mention}) FILTER (WHERE m.date_estimated) AS estimated
+            SELECT m.source, {n} AS mentions,
+                   {n} FILTER (WHERE m.date_estimated) AS estimated
             FROM {r.sql}
             {wb.sql} GROUP BY 1
         )
