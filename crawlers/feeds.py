@@ -158,10 +158,26 @@ def _lang(value) -> str | None:
     return value[:16] or None
 
 
+def _is_media_caption(raw) -> bool:
+    """True when feedparser's "content" is really a Media RSS caption.
+
+    feedparser reads <media:description> as a second <description>, and a second
+    description becomes the entry's content: Le Monde's 2024 feeds would then
+    store every photo caption as the article's text. An entry with media
+    elements, a summary and only plain-text content is that case; its summary
+    (the RSS description) is the article's text.
+    """
+    if not (raw.get("media_content") or raw.get("media_thumbnail")) or not raw.get("summary"):
+        return False
+    return all((c.get("type") or "text/plain") == "text/plain" for c in raw.get("content") or [])
+
+
 def _entry_from_feedparser(raw, feed_language) -> dict | None:
     title = html_to_text(raw.get("title"))
     body_html = None
     content = raw.get("content")
+    if content and _is_media_caption(raw):
+        content = None
     if content:
         body_html = " ".join(c.get("value", "") for c in content if c.get("value"))
     if not body_html:

@@ -100,3 +100,23 @@ def test_not_feeds_are_errors():
 def test_path_like_body_is_not_opened_as_a_file():
     # feedparser opens a str/bytes that names a file; we must hand it a stream.
     assert parse_feed(b"/etc/passwd", "u").entries == []
+
+
+MEDIA_CAPTION_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Une</title>
+<item><title>Panne chez Fluxo</title><link>https://example.org/a</link>
+<description><![CDATA[Le service de Fluxo est interrompu depuis ce matin.]]></description>
+<media:content url="https://example.org/p.jpg" width="644" height="322">
+<media:description><![CDATA[Une antenne de Fluxo, photo d'archives.]]></media:description>
+</media:content></item>
+<item><title>Sans image</title><link>https://example.org/b</link>
+<description>Texte seul.</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[<p>Article complet.</p>]]></content:encoded></item>
+</channel></rss>"""
+
+
+def test_media_caption_is_not_the_article_text():
+    # feedparser reads <media:description> as the entry's content (Le Monde 2024 feeds).
+    for fast in (True, False):
+        entries = parse_feed(MEDIA_CAPTION_FEED, "https://example.org/rss", fast=fast).entries
+        assert entries[0]["body"] == "Le service de Fluxo est interrompu depuis ce matin."
+        assert entries[1]["body"] == "Article complet."
