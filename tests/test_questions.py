@@ -67,3 +67,39 @@ def test_linear_sentence_splitter_equals_the_backtracking_one():
         assert _SENT_RE.findall(s) == reference.findall(s), repr(s)
     post = "Pourquoi Fluxo est en panne\nQuelqu'un sait quand ça revient? Merci. https://x.org/?a=1 Comment faire"
     assert _SENT_RE.findall(post) == reference.findall(post)
+
+
+def test_substring_guards_do_not_change_answers():
+    """The "-" / "any" / literal guards in front of the unanchored searches give the
+    answers of the plain searches, on sentences built around every opener."""
+    import random
+    from warehouse import questions as Q
+
+    def reference(s, lang):
+        if s.rstrip(" )\"'»*").endswith("?") or "?" in s.rstrip()[-3:]:
+            return True
+        f = Q._norm_sentence(s)
+        if lang in ("fr", ""):
+            if Q._FR_STRONG.search(f) or Q._FR_ANYWHERE.search(f):
+                return True
+            if Q._FR_INVERSION.search(f) and not Q._FR_NOT_INVERSION.search(f):
+                return True
+        if lang in ("en", ""):
+            if Q._EN_STRONG.search(f) or Q._EN_ANYWHERE.search(f):
+                return True
+        return False
+
+    rng = random.Random(3)
+    pieces = ("est-ce que EST CE QU Est‑ce qu quelqu'un sait quelqu’un connaît Quelqu'un conna sait "
+              "savez-vous sais-tu Y a-t-il y a t il peut-on faut-il rendez-vous dites-moi a-t-il "
+              "does anyone ANYONE know any idea anyways company how do why is there le service "
+              "est lent @fluxo #panne merci ? ! . - ’ » ) * 2024 déçu Vidéotron cancelled").split()
+    sentences = []
+    for _ in range(20000):
+        words = [rng.choice(pieces) for _ in range(rng.randint(1, 9))]
+        sentences.append(" ".join(words).strip())
+    for s in sentences:
+        if not s:
+            continue
+        for lang in ("fr", "en", ""):
+            assert Q._sentence_is_question(s, lang) == reference(s, lang), (s, lang)
