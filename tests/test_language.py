@@ -105,3 +105,14 @@ def test_mostly_upper_equals_counting_every_character():
     for text in ["ABC def", "ÉÉÉ abc", "éÉ", "ÀÉÎÕÜ ab", "ab CD", "İİ i", "ΑΒΓ αβ", "", "\ud800AB"]:
         for letters in (1, 2, 3, 4, 6, 10):
             assert _mostly_upper(text, letters) == (sum(c.isupper() for c in text) > 0.5 * letters), text
+
+
+def test_hash_and_token_regexes_equal_their_reference_forms():
+    import random
+    from warehouse import language as L
+    rng = random.Random(9)
+    alphabet = "ab é1_#@'’-. \nΩ#x#"
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert L._HASH_MARK.sub("", t) == L._HASH.sub(r"\1", t), t
+        assert L._TOKEN.findall(t) == L._TOKEN_REFERENCE.findall(t), t

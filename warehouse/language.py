@@ -34,7 +34,12 @@ PLAUSIBLE_LANGUAGES = (
 _URL = re.compile(r"(https?://\S+|www\.\S+)", re.I)
 _MENTION = re.compile(r"[@＠]\w+")
 _HASH = re.compile(r"#(\w+)")
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
+# What _HASH.sub(r"\1", text) does: drop each "#" that starts a word. A plain
+# replacement keeps re.sub in C (a group template runs Python code per match).
+_HASH_MARK = re.compile(r"#(?=\w)")
+_TOKEN_REFERENCE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
+# Same matches, possessive: nothing after a run could use what it gave back.
+_TOKEN = re.compile(r"[^\W\d_]++(?:['’][^\W\d_]++)?+", re.U)
 
 # Words that are both frequent and close to unambiguous between fr and en.
 # They are a prior, not a classifier: each hit shifts the log-odds a little.
@@ -102,7 +107,7 @@ def _clean(text: str) -> str:
         text = _MENTION.sub(" ", text)
     if "#" in text:
         # Hashtags often carry real words ("#gouvernement"); keep the word.
-        text = _HASH.sub(r"\1", text)
+        text = _HASH_MARK.sub("", text)
     return text
 
 
