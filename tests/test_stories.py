@@ -33,6 +33,11 @@ def test_mersenne_shortcut_equals_numpy_modulo():
                          np.array([0, 1, (1 << 32) - 1, (1 << 61) - 1, (1 << 61), (1 << 64) - 1], dtype=np.uint64)])
     reference = (((hc[:, None] * S._A[None, :] + S._B[None, :]) % S._MERSENNE) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     assert np.array_equal(S._perm_hashes(hc), reference)
+    # Reused scratch buffers (larger than the chunk, dirtied by an earlier call) give the same values.
+    buffers = S._PermBuffers(len(hc) + 10)
+    S._perm_hashes(rng.integers(0, 1 << 32, len(hc) + 10, dtype=np.uint64), buffers)
+    assert np.array_equal(S._perm_hashes(hc, buffers), reference)
+    assert np.array_equal(S._perm_hashes(hc[:17], buffers), reference[:17])
 
 
 def test_signatures_do_not_depend_on_the_chunk_size():

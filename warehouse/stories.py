@@ -65,7 +65,7 @@ def _token_hashes(texts: Sequence[str], cache: dict[str, int]) -> tuple[np.ndarr
     return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words)), lens
 
 
-def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
+def signatures(texts: Sequence[str], chunk: int = 4096) -> np.ndarray:
     """MinHash signatures, shape (len(texts), 64), uint32; empty texts get all 0xFFFFFFFF."""
     n = len(texts)
     sig = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
@@ -90,10 +90,13 @@ def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
     # Universal hashing (a·x + b) mod (2^61 - 1) per permutation, min per text,
     # in chunks of shingles: a chunk's (chunk x 64) uint64 temporaries stay in
     # cache (400k-shingle chunks made 200 MB arrays and ran 2x slower).
+    # The chunk's temporaries are allocated once and reused: fresh 64-column
+    # arrays per chunk cost more in allocation and page faults than the arithmetic.
+    buffers = _PermBuffers(min(chunk, len(h)))
     for c0 in range(0, len(h), chunk):
         hc = h[c0 : c0 + chunk]
         owners = sh_owner[c0 : c0 + chunk]
-        perm = _perm_hashes(hc)
+        perm = _perm_hashes(hc, buffers)
         uniq, first = np.unique(owners, return_index=True)
         mins = np.minimum.reduceat(perm, first, axis=0)
         sig[uniq] = np.minimum(sig[uniq], mins)
@@ -103,21 +106,38 @@ def signatures(texts: Sequence[str], chunk: int = 16_384) -> np.ndarray:
 _SHIFT61 = np.uint64(61)
 
 
-def _perm_hashes(hc: np.ndarray) -> np.ndarray:
+class _PermBuffers:
+    """Scratch arrays for _perm_hashes on chunks of at most ``size`` shingles."""
+
+    __slots__ = ("x", "r", "wrap", "out")
+
+    def __init__(self, size: int):
+        self.x = np.empty((size, NUM_PERM), dtype=np.uint64)
+        self.r = np.empty((size, NUM_PERM), dtype=np.uint64)
+        self.wrap = np.empty((size, NUM_PERM), dtype=bool)
+        self.out = np.empty((size, NUM_PERM), dtype=np.uint32)
+
+
+def _perm_hashes(hc: np.ndarray, buffers: _PermBuffers | None = None) -> np.ndarray:
     """((hc·a + b) mod (2^61 - 1)) & 0xFFFFFFFF for every permutation, as uint32.
 
     Same values as numpy's ``%`` (uint64 products wrap the same way), without a
     hardware division per value (most of signatures()): 2^61 ≡ 1 (mod p), so
     x ≡ r = (x & p) + (x >> 61), and r < 2p. When r >= p the answer is r - p,
     whose low 32 bits are those of r + 1, because p ≡ -1 (mod 2^32).
+    With ``buffers`` the result is a view on ``buffers.out`` (valid until the next call).
     """
-    x = hc[:, None] * _A[None, :]
+    m = len(hc)
+    if buffers is None:
+        buffers = _PermBuffers(m)
+    x, r, wrap, out = buffers.x[:m], buffers.r[:m], buffers.wrap[:m], buffers.out[:m]
+    np.multiply(hc[:, None], _A[None, :], out=x)
     x += _B[None, :]
-    r = x & _MERSENNE
+    np.bitwise_and(x, _MERSENNE, out=r)
     x >>= _SHIFT61
     r += x
-    wrap = r >= _MERSENNE
-    out = r.astype(np.uint32)  # keeps the low 32 bits
+    np.greater_equal(r, _MERSENNE, out=wrap)
+    np.copyto(out, r, casting="unsafe")  # keeps the low 32 bits
     np.add(out, wrap, out=out, casting="unsafe")
     return out
 
