@@ -45,6 +45,7 @@ _B = _rng.integers(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D], dtype=np.uint64)
 _BAND_MIX = _rng.integers(1, 1 << 62, size=ROWS, dtype=np.uint64) | np.uint64(1)
 _EMPTY = np.uint32(0xFFFFFFFF)
+_PAIR_CHUNK = 8192  # candidate pairs compared per step in _add_fresh
 
 
 def _token_hashes(texts: Sequence[str], cache: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -210,6 +211,9 @@ class StoryIndex:
         del idx
         ncand = np.minimum(rank, 64)  # members are ranks 0..63; earlier ranks were there before
         best = np.full(n, -1, dtype=np.int64)
+        sig_w = np.empty((_PAIR_CHUNK, NUM_PERM), dtype=sig.dtype)
+        sig_c = np.empty_like(sig_w)
+        eq = np.empty((_PAIR_CHUNK, NUM_PERM), dtype=bool)
         # Blocks of items bound the candidate pairs held in memory at once.
         for b in range(0, (n + block - 1) // block):
             sel = np.flatnonzero((sitem >= b * block) & (sitem < (b + 1) * block) & (ncand > 0))
@@ -229,9 +233,14 @@ class StoryIndex:
             pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
             who, cand = pair // n, pair % n
             same = np.empty(len(pair), dtype=np.int64)
-            for c0 in range(0, len(pair), 65536):
-                w, c = who[c0:c0 + 65536], cand[c0:c0 + 65536]
-                same[c0:c0 + 65536] = np.count_nonzero(sig[w] == sig[c], axis=1)
+            for c0 in range(0, len(pair), _PAIR_CHUNK):
+                w, c = who[c0:c0 + _PAIR_CHUNK], cand[c0:c0 + _PAIR_CHUNK]
+                m = len(w)
+                # Gathers and comparison into reused scratch arrays (no fresh 64-column temporaries).
+                np.take(sig, w, axis=0, out=sig_w[:m])
+                np.take(sig, c, axis=0, out=sig_c[:m])
+                np.equal(sig_w[:m], sig_c[:m], out=eq[:m])
+                same[c0:c0 + m] = np.count_nonzero(eq[:m], axis=1)
             # Per item: the most equal values, then the lowest position (the first
             # such pair, since pairs are in candidate order within an item).
             heads = np.flatnonzero(np.concatenate(([True], who[1:] != who[:-1])))
