@@ -98,3 +98,30 @@ def test_textnorm():
         "l'", "avion", "d'", "air", "canada", "aujourd'hui", "#vidéotron", "@bell_canada",
     ]
     assert strip_markup("<p>Bonjour&nbsp;<b>à</b> tous<script>x()</script><br>fin<div>ouvert") == "Bonjour à tous\nfin\nouvert"
+
+
+def test_shared_tokens_and_ascii_split_equal_the_plain_rule_check(m):
+    """match_many (single-key shortcut, tokens handed to _TextView, ASCII regex on ASCII
+    text) equals checking every rule on a freshly split view of the folded text."""
+    import random
+    from warehouse.matching import _TextView, _outside
+    from warehouse.textnorm import fold_fast
+
+    def reference(text):
+        folded = fold_fast(text)
+        out = []
+        for rule, b in zip(RULES, m._brands):
+            view = _TextView(folded)
+            masked = view.spans(b.exclude_variants) if b.exclude_variants else []
+            ok = b.query.root.eval(view, masked) if b.query is not None else bool(_outside(view.spans(b.alias_variants), masked))
+            if ok:
+                out.append(rule.name)
+        return out
+
+    rng = random.Random(4)
+    words = ("Bell bell BELL Canada Centre centre Bell-Canada #BellCanada @bell_canada Vidéotron videotron "
+             "#videotron @Videotron Orange orange @orange forfait réseau box france Free free freebox "
+             "shipping @koodo koodo jus d'orange d’Orange le la panne ＃bell ＠koodo 5G ÉTÉ œuvre").split()
+    seps = [" ", " ", ", ", "-", "'", "\n", "! "]
+    texts = ["".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    assert m.match_many(texts) == [reference(t) for t in texts]
