@@ -101,3 +101,44 @@ def test_mixed_batch_new_changed_same_and_repeated(tmp_path):
     assert rows.loc[item(0, source="Other")["id"], "body"] == "Nouveau corps"
     again = store.write_items(path, batch)
     assert again.new_ids == [] and again.updated_ids == [] and again.new_by_source == {}
+
+
+def test_changed_text_drops_the_serving_rows_until_enrichment(fresh_db):
+    """A collection that changes a mention's text forgets its derived rows and its serving copies,
+    so no dashboard figure keeps the old brand tags before the next enrichment (issue #7)."""
+    import pandas as pd
+
+    from warehouse import queries, serving
+    from warehouse.queries import Filters
+
+    path = fresh_db["db"]
+    with db.transaction(path) as con:
+        serving.rebuild_all(con)
+    with db.connect(path, read_only=True) as con:
+        row = con.execute("""
+            SELECT r.id, r.source, r.source_kind, r.url, r.title, r.body, r.author, r.published_at
+            FROM raw_mentions r JOIN serving_brand_terms t ON t.mention_id = r.id LIMIT 1
+        """).fetchone()
+    mid = row[0]
+    changed = dict(zip(("id", "source", "source_kind", "url", "title", "body", "author", "published_at"), row))
+    changed["title"] = (changed["title"] or "") + " (corrigé)"
+    result = store.write_items(path, [changed])
+    assert result.updated_ids == [mid]
+    with db.connect(path, read_only=True) as con:
+        for table in serving.SERVING_TABLES:
+            assert con.execute(f"SELECT count(*) FROM {table} WHERE mention_id = ?", [mid]).fetchone()[0] == 0
+    # The serving answers still equal the direct joins (which lost the mention's tags too).
+    f = Filters(fresh_db["now"] - dt.timedelta(days=60), fresh_db["now"] + dt.timedelta(seconds=1))
+    for name in ("share_of_voice_totals", "top_terms_by_brand", "sentiment_by_brand"):
+        queries.SERVING = True
+        served = getattr(queries, name)(f, db=path)
+        queries.SERVING = False
+        try:
+            direct = getattr(queries, name)(f, db=path)
+        finally:
+            queries.SERVING = True
+        if isinstance(served, pd.DataFrame):
+            pd.testing.assert_frame_equal(served.reset_index(drop=True), direct.reset_index(drop=True),
+                                          check_dtype=False)
+        else:
+            assert served == direct

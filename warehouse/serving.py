@@ -17,8 +17,9 @@ Maintenance (all from warehouse/enrich.py, one call each):
 - rebuild_all(con) at the end of `rebuild` (recomputes and re-sorts everything).
 Purge deletes from every table with a mention_id column, so these follow it;
 backup/restore copy every table. A collection that changes a mention's text
-drops its derived rows (store.forget_derived) and the next enrichment, which
-runs right after, replaces its serving rows.
+drops its derived rows and its serving rows (store.forget_derived calls
+forget), so between that collection and the next enrichment the mention is on
+no page, as it is in the direct joins; the enrichment then writes them again.
 
 The tables are only read when meta 'serving_version' equals VERSION (set by
 rebuild_all, which refresh runs on a database that never had them); otherwise
@@ -110,6 +111,16 @@ def refresh(con, ids: Sequence[str]) -> None:
                     f"{_term_select('WHERE t.mention_id IN (SELECT id FROM serving_ids)')}")
     finally:
         con.unregister("serving_ids")
+
+
+SERVING_TABLES = ("serving_brand_mentions", "serving_brand_terms")
+
+
+def forget(con, ids_table: str) -> None:
+    """Delete the serving rows of the mentions listed in ids_table (column id, registered on con):
+    store.forget_derived, when a collection changed their text, so no page keeps their old tags."""
+    for table in SERVING_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM {ids_table})")
 
 
 def update_stories(con, table: str = "story_map") -> None:

@@ -174,6 +174,10 @@ def forget_derived(con, mention_ids: Sequence[str]) -> None:
     try:
         for table in ("mention_facts", "mention_brands", "mention_terms", "mention_questions"):
             con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM forget_ids)")
+        # The dashboard's serving copies carry the same brand and term tags.
+        from . import serving
+
+        serving.forget(con, "forget_ids")
     finally:
         con.unregister("forget_ids")
 
