@@ -152,11 +152,19 @@ def _serving_calls(now: dt.datetime, own: tuple[str, ...]):
         yield "briefing_notable_mentions", (f,), {"order": "engagement"}
         yield "briefing_notable_mentions", (f,), {"order": "negative", "limit": 3}
         yield "briefing_sources", (f,), {}
+        prev = f.previous()
+        yield "briefing_sentiment_periods", ((f, prev),), {}
+        yield "briefing_sources_periods", ((f, prev),), {}
+        yield "briefing_notable_pair", (f,), {"limit": 3}
 
 
 def _same(a, b, label):
     import pandas as pd
-    if isinstance(a, pd.DataFrame):
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a) == len(b), label
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{label}[{i}]")
+    elif isinstance(a, pd.DataFrame):
         assert list(a.columns) == list(b.columns), label
         assert len(a) == len(b), label
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
@@ -351,3 +359,46 @@ def test_benchmark_build_fills_serving_per_chunk_and_is_reused(tmp_path):
     finally:
         con.close()
     assert before == after and len(before[1]) > 0
+
+
+def test_combined_briefing_queries_equal_the_single_ones(served_db, monkeypatch):
+    """The briefing's one-statement forms (both periods, both notable lists) give the frames of
+    the separate calls, on both paths."""
+    from warehouse import db as dbmod
+    db = served_db["db"]
+    end = served_db["now"] + dt.timedelta(seconds=1)
+    for f in (Filters(end - dt.timedelta(days=7), end), Filters(end - dt.timedelta(days=30), end, brands=("Bell",)),
+              Filters(end - dt.timedelta(days=2), end - dt.timedelta(days=1))):
+        prev = f.previous()
+        for serving in (True, False):
+            monkeypatch.setattr(queries, "SERVING", serving)
+            with dbmod.read_session(db):
+                _same(queries.briefing_sentiment_periods((f, prev), db),
+                      [queries.briefing_sentiment(f, db), queries.briefing_sentiment(prev, db)], "sentiment")
+                _same(queries.briefing_sources_periods((f, prev), db),
+                      [queries.briefing_sources(f, db), queries.briefing_sources(prev, db)], "sources")
+                for limit in (1, 5):
+                    _same(queries.briefing_notable_pair(f, db, limit=limit),
+                          [queries.briefing_notable_mentions(f, db, "engagement", limit),
+                           queries.briefing_notable_mentions(f, db, "negative", limit)], f"notable {limit}")
+    monkeypatch.setattr(queries, "SERVING", True)
+    month = Filters(end - dt.timedelta(days=30), end)
+    engaged, negative = queries.briefing_notable_pair(month, db)
+    assert len(engaged) and len(negative)  # the comparison saw rows
+
+
+def test_exact_question_grouping_folds_and_keeps_the_newest():
+    import pandas as pd
+    t = pd.Timestamp("2024-05-06 12:00", tz="UTC")
+    asked = pd.DataFrame({
+        "question": ["Pourquoi la panne ?", "pourquoi LA  panne?", "Quand ?", "Pourquoi la Panne !", "Où ?"],
+        "mention_id": list("abcde"), "source": ["s1", "s2", "s3", "s4", "s5"],
+        "published_at": [t, t, t - pd.Timedelta(hours=1), t - pd.Timedelta(hours=2), t],
+        "language": ["fr"] * 5, "url": ["u1", "u2", "u3", "u4", "u5"], "brands": ["A", "B", "A", "A", "B"]})
+    out = queries.group_questions_exact(asked)
+    assert out.columns.tolist() == ["question", "count", "source", "last_asked", "url", "brands"]
+    assert out["question"].tolist() == ["Pourquoi la panne ?", "Où ?", "Quand ?"]
+    assert out["count"].tolist() == [3, 1, 1]
+    assert out["url"].tolist() == ["u1", "u5", "u3"]  # ties on the date: the first row given wins
+    assert out["last_asked"].tolist() == [t, t, t - pd.Timedelta(hours=1)]
+    assert queries.group_questions_exact(asked.iloc[:0]).empty
