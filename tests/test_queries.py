@@ -402,3 +402,34 @@ def test_exact_question_grouping_folds_and_keeps_the_newest():
     assert out["url"].tolist() == ["u1", "u5", "u3"]  # ties on the date: the first row given wins
     assert out["last_asked"].tolist() == [t, t, t - pd.Timedelta(hours=1)]
     assert queries.group_questions_exact(asked.iloc[:0]).empty
+
+
+def test_topics_term_rankings_share_one_scan_per_session(served_db, monkeypatch):
+    """top_terms_by_brand and competitor_engagement_terms rank one (brand, term) aggregate, read
+    once per read session and filters; the answers stay those of the direct SQL."""
+    from warehouse import db as dbmod
+    db = served_db["db"]
+    end = served_db["now"] + dt.timedelta(seconds=1)
+    own = ("Vidéotron",)
+    for f in (Filters(end - dt.timedelta(days=30), end), Filters(end - dt.timedelta(days=60), end, brands=("Bell", "Fizz")),
+              Filters(end - dt.timedelta(days=60), end, sources=("La Presse",))):
+        monkeypatch.setattr(queries, "SERVING", False)
+        direct = (queries.top_terms_by_brand(f, db, per_brand=3), queries.top_terms_by_brand(f, db, per_brand=10),
+                  queries.competitor_engagement_terms(f, own, db, limit=5), queries.competitor_engagement_terms(f, (), db))
+        monkeypatch.setattr(queries, "SERVING", True)
+        seen = []
+        original = dbmod.query_df
+
+        def spy(sql, params=None, db=None):
+            seen.append(sql)
+            return original(sql, params, db)
+
+        monkeypatch.setattr(dbmod, "query_df", spy)
+        with dbmod.read_session(db):
+            served = (queries.top_terms_by_brand(f, db, per_brand=3), queries.top_terms_by_brand(f, db, per_brand=10),
+                      queries.competitor_engagement_terms(f, own, db, limit=5),
+                      queries.competitor_engagement_terms(f, (), db))
+        monkeypatch.setattr(dbmod, "query_df", original)
+        assert sum("serving_brand_terms" in sql for sql in seen) == 1
+        _same(list(served), list(direct), f"term rankings {f}")
+        assert not served[1].empty

@@ -680,19 +680,36 @@ def term_counts_daily(f: Filters, db: str | None = None) -> pd.DataFrame:
     return _df(sql, [f.tz, *w.params], db)
 
 
+def _brand_term_totals(f: Filters, db: str | None) -> pd.DataFrame:
+    """brand, term, mentions, engagement over the window's serving term rows (~1,200 rows at 1M
+    mentions): top_terms_by_brand and competitor_engagement_terms both rank it, so the Topics
+    page scans the term rows once (kept in the read session's memo for the same filters)."""
+    memo = dbmod.session_memo(db)
+    key = ("brand_term_totals", f)
+    if memo is not None and key in memo:
+        return memo[key]
+    w = _serving_where(f, "t")
+    out = _df(f"""
+        SELECT t.brand, t.term, count(*) AS mentions,  -- rows are distinct (mention, brand, term)
+               sum(coalesce(t.engagement, 0) * t.copies) AS engagement
+        FROM serving_brand_terms t {w.sql}
+        GROUP BY t.brand, t.term
+    """, w.params, db)
+    out["mentions"] = out["mentions"].astype("int64")
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
 def top_terms_by_brand(f: Filters, db: str | None = None, per_brand: int = 10) -> pd.DataFrame:
     """brand, term, mentions, rank: the most frequent terms in each brand's mentions."""
     if _terms_serving(f, db):
-        w = _serving_where(f, "t")
-        sql = f"""
-            SELECT brand, term, mentions, rank FROM (
-                SELECT t.brand, t.term, count(*) AS mentions,  -- rows are distinct (mention, brand, term)
-                       row_number() OVER (PARTITION BY t.brand ORDER BY count(*) DESC, t.term) AS rank
-                FROM serving_brand_terms t {w.sql}
-                GROUP BY t.brand, t.term
-            ) WHERE rank <= ? ORDER BY brand, rank
-        """
-        return _df(sql, [*w.params, int(per_brand)], db)
+        agg = _brand_term_totals(f, db).sort_values(["brand", "mentions", "term"], ascending=[True, False, True],
+                                                    kind="stable")
+        agg = agg.assign(rank=agg.groupby("brand", sort=False).cumcount() + 1)
+        out = agg[agg["rank"] <= int(per_brand)][["brand", "term", "mentions", "rank"]]
+        out["rank"] = out["rank"].astype("int64")
+        return out.reset_index(drop=True)
     w = _mention_where(f)
     sql = f"""
         SELECT brand, term, mentions, rank FROM (
@@ -790,17 +807,12 @@ def competitor_engagement_terms(f: Filters, own_brands: tuple[str, ...] = (), db
     """brand, term, engagement, mentions: terms where competitors (not own brands) get the
     most engagement (sum of likes/replies/score of the mentions containing the term)."""
     if _terms_serving(f, db):
-        w = _serving_where(f, "t")
-        if own_brands:
-            w.add(f"t.brand NOT IN ({', '.join('?' * len(own_brands))})", *own_brands)
-        sql = f"""
-            SELECT t.brand, t.term, sum(coalesce(t.engagement, 0) * t.copies) AS engagement,
-                   count(*) AS mentions
-            FROM serving_brand_terms t {w.sql}
-            GROUP BY 1, 2 HAVING sum(coalesce(t.engagement, 0) * t.copies) > 0
-            ORDER BY engagement DESC, mentions DESC, t.term LIMIT ?
-        """
-        return _df(sql, [*w.params, int(limit)], db)
+        agg = _brand_term_totals(f, db)
+        agg = agg[(agg["engagement"] > 0) & ~agg["brand"].isin(list(own_brands))]
+        # brand last: the SQL leaves ties on (engagement, mentions, term) in any order.
+        agg = agg.sort_values(["engagement", "mentions", "term", "brand"], ascending=[False, False, True, True],
+                              kind="stable")
+        return agg.head(int(limit))[["brand", "term", "engagement", "mentions"]].reset_index(drop=True)
     w = _mention_where(f)
     if own_brands:
         w.add(f"b.brand NOT IN ({', '.join('?' * len(own_brands))})", *own_brands)
