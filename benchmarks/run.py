@@ -152,8 +152,28 @@ def verdicts(out: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+# Everything after this line in RESULTS.md is history (profiles, before/after
+# records by area) and survives a new --write-results run, which only rewrites
+# the figures above it and the raw JSON.
+KEEP_MARKER = "<!-- Sections below this line are kept by --write-results. -->"
+
+
+def kept_sections(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find(KEEP_MARKER)
+    if at < 0:
+        return ""
+    kept = text[at:]
+    raw = kept.find("\n## Raw JSON")
+    return (kept[:raw] if raw >= 0 else kept).rstrip()
+
+
 def write_results(out: dict, path: Path = RESULTS, notes: str | None = None) -> None:
     notes = FINDINGS if notes is None else notes
+    kept = kept_sections(path)
     m = out["machine"]
     lines = [
         "# Benchmark results",
@@ -180,71 +200,30 @@ def write_results(out: dict, path: Path = RESULTS, notes: str | None = None) -> 
             f"{k} {v:,.0f}" for k, v in out["enrich_step_mentions_per_s"].items())]
     if notes:
         lines += ["", notes.strip()]
+    lines += ["", kept or KEEP_MARKER]
     lines += ["", "## Raw JSON", "", "```json", json.dumps(out, indent=1, default=str), "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-# Profiles and the fixes they point to (pyinstrument 5.1.3, same machine). Kept
-# here so RESULTS.md always carries them next to the figures they explain.
+# What the figures above are made of, for the code as it is now. The profiles of
+# the first 1M run and each area's before/after are kept below KEEP_MARKER.
 FINDINGS = """
-## Where the time goes, and the fixes (before/after)
+## Where the time goes now (profiles with pyinstrument, same machine)
 
-Measured with pyinstrument on this machine while other jobs ran (load average 5-7 on 2 cores),
-so absolute rates are low; the shares and the before/after ratios are what to read.
-
-1. **Ingest end to end is enrichment-bound** (stage rates above). `Enricher.compute` per step on
-   synthetic text: sentiment ≈ 1,500 texts/s, language ≈ 5,600/s, terms ≈ 13,000/s, questions
-   ≈ 13,000/s, brands ≈ 39,000/s. Every step but sentiment is above 5,000/s alone, but the costs add up
-   (1 / sum of 1/rate ≈ 900/s before stories and writes); sentiment is ~65% of it.
-   - `warehouse/sentiment.py`, `Featurizer._counts` + `_ngrams`: 73% of `score_texts` builds char
-     2-5-grams per word in Python and hashes every string again in `HashingVectorizer.transform`.
-     Words repeat (Zipf), so cache per word the hashed column indices
-     (`abs(murmurhash3_32(s, seed=0)) % n_features`, which is what HashingVectorizer computes with
-     alternate_sign=False) and build the CSR from index lists. Prototype: identical matrix and
-     identical probabilities (np.allclose 1e-6), `score_texts` 861 -> 2,422 texts/s (2.8x) in one run.
-     Bound the cache (e.g. clear above 500k words).
-   - `warehouse/language.py`, `detect_languages`: one py3langid `rank` per text (~40% of it) plus
-     the priors; a cheap path for texts whose hint and function-word prior agree strongly
-     (skip langid when the word evidence already exceeds the hint weight) would cut a large part of it (estimate, not measured).
-   - `warehouse/enrich.py`: `enrich_pending` also spends ~1.5 s on the first sklearn import and
-     0.5 s on loading the langid model per process: fine for `run`, visible in a 10k collection.
-2. **Feed parsing** (`crawlers/feeds.py`, `_parse_xml_feed`): 94% is inside `feedparser.parse`.
-   `resolve_relative_uris=False` gains ~12% (we keep absolute links only; html_to_text drops
-   markup anyway); `sanitize_html=False` another ~3% (html_to_text makes the body text, nothing is
-   rendered as HTML). Feedparser stays the ceiling at ~4,000 items/s per core unloaded.
-3. **store.write_table is 6-10x slower than the Arrow insert** (target: at most 2x). One 100k batch,
-   statement by statement: QUALIFY row_number() dedup into a temp table 1.3 s (a plain copy 0.65 s),
-   the ANTI JOIN fetch of new ids to Python 0.48 s, INSERT ... ANTI JOIN 3.2 s vs INSERT straight from
-   Arrow 1.9 s. Fix in `warehouse/store.py`, `write_table`: skip the QUALIFY when
-   `pc.count_distinct(batch['id']) == batch.num_rows` (the usual case; keep it for repeats), insert
-   from the registered Arrow relation with one `LEFT JOIN raw_mentions` that yields new / changed /
-   same per row, fetched once as Arrow (not fetchall); expected ~2x, bringing the ratio near 0.5.
-   With pipeline batches of 2,000 a connection open + schema check + commit per batch adds
-   ~30% more: `WarehousePipeline.FLUSH_ITEMS` 2,000 -> 10,000 for feeds-only runs.
-4. **Topics page**: `warehouse/questions.py`, `group_questions`, called with up to 2,000 questions,
-   compares them pairwise: 6.75 s for 1,069 questions at 200k mentions, most of the page.
-   Group exact duplicates first (casefolded, accents stripped; the page already has
-   `group_questions_exact`) and run the fuzzy pass over distinct texts only, with counts carried:
-   on this data 1,069 -> 4 distinct texts, so milliseconds. Realistic data has more distinct texts,
-   but repeats are the point of the feature.
-5. **Sources page**: `warehouse/health.py`, `source_health`, sorts every mention of every source
-   (`list(published_at ORDER BY published_at DESC)[1:200]` over all of raw_mentions). Restrict to
-   the last 90 days (`WHERE published_at >= now() - INTERVAL 90 DAY`) or use
-   `QUALIFY row_number() OVER (PARTITION BY source ORDER BY published_at DESC) <= 200`; the usual
-   gap only needs recent items.
-6. **Every page query opens a new DuckDB instance** (`warehouse/db.py`, `query_df`): a page
-   making 5-12 calls pays 5-12 opens (35 ms each per NOTES, more under load). The pages are
-   5-40x their main SQL; at 200k under load one cold open + count(*) took 108 ms, so 6 opens are ~0.6 s of the 0.95 s Today page. Keeping the read-only pattern, one connection per page
-   run (a `queries.session(db)` context manager passed to the named functions) removes it; the
-   lock behaviour is unchanged because the connection still closes at the end of the page.
-7. **Mentions page**: `warehouse/queries.py`, `search_mentions` (and `triage_queue`) order and
-   limit over the `mentions` view, i.e. after joining all of mention_facts. Taking the page of ids
-   from raw_mentions first and joining facts for those 50 rows (when no language/sentiment
-   filter is set) measured 177 -> 104 ms at 200k; the gap grows with N (bare SQL 2.1 s at 1M
-   under load).
-8. **Benchmark fix in my files** (before/after): the synthetic database was loaded in random date
-   order, so DuckDB's zone maps could not skip row groups outside the 30-day window; a collection
-   stores items roughly in time order. `benchmarks/pages.py` now loads time-ordered chunks.
-   Before (200k, random order, one run): today 946 ms, share_of_voice 690, topics 3,591,
-   mentions 571, sources 503, briefing 2,133.
+- **Ingest** is enrichment-bound. CPU per mention on synthetic text, in order: language (py3langid,
+  walked for all texts at once with numpy; ~0.4 s per process decompressing its model), stories (MinHash
+  signatures and LSH candidates), terms (simplemma; ~0.3 s per process loading its dictionaries),
+  sentiment (per-word and per-token caches, no sklearn at scoring time), questions, the fact and
+  serving writes, brand matching. Feed parsing takes the lxml fast path for plain RSS 2.0 / Atom 1.0
+  (feedparser for everything else, identical entries). Each step splits the text with its own regex: a
+  shared tokenisation is the next gain.
+- **Load**: `store.write_table` is one LEFT JOIN that classifies new / changed / same rows and inserts the
+  new ones straight from the Arrow batch; `load_vs_arrow_ratio` compares it with a durable Arrow insert
+  (open, insert, commit, close: the same work per batch); `load_vs_arrow_insert_only_ratio` compares it with
+  the INSERT statement alone on an open connection.
+- **Collection**: the crawl child is CPU-bound (Scrapy imports ~1.2 s, Scrapy's per-request machinery,
+  parsing); the parent enriches new items in a thread while the child crawls, so on 2 cores the two
+  compete. 10x the sequential loop would need the crawl child under ~3 s of CPU.
+- **Pages** read date-ordered serving tables (`warehouse/serving.py`), one read-only connection per page
+  run; Topics and the briefing are the heaviest (term rows of the window, 9 statements for the briefing).
 """

@@ -38,3 +38,16 @@ def test_results_file(out, tmp_path):
     runmod.write_results(out, path)
     text = path.read_text(encoding="utf-8")
     assert "| figure | value | target | result |" in text and "DuckDB" in text
+
+
+def test_results_file_keeps_history(out, tmp_path):
+    # The before/after records below the marker are history: a new run must not erase them.
+    path = tmp_path / "RESULTS.md"
+    runmod.write_results(out, path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(runmod.KEEP_MARKER, runmod.KEEP_MARKER + "\n\n## Old record\n\nkept 42"),
+                    encoding="utf-8")
+    runmod.write_results(out, path)
+    again = path.read_text(encoding="utf-8")
+    assert again.count("## Old record") == 1 and "kept 42" in again
+    assert again.count("## Raw JSON") == 1 and again.count("| figure | value | target | result |") == 1
