@@ -264,11 +264,7 @@ def topics(v: View):
         queries.term_mentions(f, options[0], db=v.db, limit=50)
     asked = queries.questions_asked(f, db=v.db)
     if not asked.empty:
-        try:
-            from warehouse.questions import group_questions
-            group_questions(asked, asked["language"].tolist())  # as dashboard/views/topics.py
-        except Exception:  # the page falls back the same way
-            queries.group_questions_exact(asked)
+        queries.question_themes(asked)  # as dashboard/views/topics.py
     return queries.competitor_engagement_terms(f, v.own, db=v.db, limit=15)
 
 

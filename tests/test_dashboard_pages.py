@@ -227,6 +227,9 @@ def test_topics_page(env):
     questions = next(df for df in frames(at) if "Question" in df.columns)
     forfait = [q for q in questions["Question"] if "meilleur forfait" in q.lower()]
     assert len(forfait) == 1
+    # ...grouped by theme, with its top terms shown (the themed pass really runs on the page).
+    assert "Thème" in questions.columns and "Formulations" in questions.columns
+    assert questions["Thème"].ne("—").any()
     assert any("concurrents" in s.value for s in at.subheader)
     assert_no_live_markup(at)
 

@@ -433,3 +433,29 @@ def test_topics_term_rankings_share_one_scan_per_session(served_db, monkeypatch)
         assert sum("serving_brand_terms" in sql for sql in seen) == 1
         _same(list(served), list(direct), f"term rankings {f}")
         assert not served[1].empty
+
+
+def test_question_themes_groups_wordings_and_caps_the_fuzzy_pass():
+    import datetime as dt
+
+    import pandas as pd
+
+    from warehouse.queries import question_themes
+
+    t0 = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    qs = ["Comment annuler mon forfait Fluxo ?", "comment annuler mon forfait fluxo?",
+          "Comment résilier mon forfait ?", "Quand la panne sera-t-elle réparée ?",
+          "La panne est-elle réparée ?", "Pourquoi ?"]
+    df = pd.DataFrame({"question": qs, "mention_id": list("abcdef"), "source": list("ssssst"),
+                       "published_at": [t0 + dt.timedelta(hours=i) for i in range(6)],
+                       "language": ["fr"] * 6, "url": [f"https://example.org/{i}" for i in range(6)],
+                       "brands": ["Fluxo"] * 6})
+    out = question_themes(df)
+    assert out["count"].tolist() == [3, 2, 1] and out["variants"].tolist() == [2, 2, 1]
+    assert "forfait" in out["theme"][0] and "panne" in out["theme"][1]
+    assert out["theme"].isna().tolist() == [False, False, True]  # "Pourquoi ?" has no content term
+    assert out["last_asked"][1] == t0 + dt.timedelta(hours=4)  # newest asking of the theme
+    # Beyond max_fuzzy distinct questions, each stays its own row; nothing is lost.
+    capped = question_themes(df, max_fuzzy=1)
+    assert capped["count"].sum() == 6 and len(capped) == 5
+    assert question_themes(df.iloc[:0]).empty

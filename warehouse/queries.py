@@ -1193,3 +1193,36 @@ def group_questions_exact(df: pd.DataFrame) -> pd.DataFrame:
     if len(out):
         out["last_asked"] = pd.Series([g[3] for g in rows], dtype=published.dtype)
     return out
+
+
+def question_themes(df: pd.DataFrame, max_fuzzy: int = 300) -> pd.DataFrame:
+    """Questions grouped by theme for content ideas: exact copies first, then similar wordings.
+
+    Input: questions_asked rows. The themed pass (warehouse.questions.group_questions,
+    average-link over TF-IDF terms) is cubic in the number of distinct questions, so it
+    runs over the ``max_fuzzy`` most asked distinct questions; the rest stay one row each.
+    Columns: theme (its top terms, None when a question has no content term), question
+    (the theme's most asked wording), count (askings, all wordings), variants (distinct
+    wordings), source, last_asked, url, brands (from the newest asking).
+    """
+    from .questions import group_questions
+
+    cols = ["theme", "question", "count", "variants", "source", "last_asked", "url", "brands"]
+    exact = group_questions_exact(df)
+    if exact.empty:
+        return pd.DataFrame(columns=cols)
+    language_of = dict(zip(df["question"], df["language"])) if "language" in df else {}
+    head = exact.head(max_fuzzy).reset_index(drop=True)
+    rows = []
+    for g in group_questions(head["question"].tolist(), [language_of.get(q) for q in head["question"]]):
+        part = head.iloc[g.members]  # members ascending = most asked first (exact is sorted by count)
+        newest = part.loc[part["last_asked"].idxmax()] if part["last_asked"].notna().any() else part.iloc[0]
+        rows.append({"theme": g.label if g.terms else None, "question": part.iloc[0]["question"],
+                     "count": int(part["count"].sum()), "variants": len(part), "source": newest["source"],
+                     "last_asked": newest["last_asked"], "url": newest["url"], "brands": newest["brands"]})
+    for r in exact.iloc[len(head):].itertuples(index=False):
+        rows.append({"theme": None, "question": r.question, "count": int(r.count), "variants": 1,
+                     "source": r.source, "last_asked": r.last_asked, "url": r.url, "brands": r.brands})
+    out = pd.DataFrame(rows, columns=cols)
+    out["last_asked"] = pd.Series(list(out["last_asked"]), dtype=exact["last_asked"].dtype)
+    return out.sort_values(["count", "last_asked"], ascending=False, kind="stable").reset_index(drop=True)

@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import components as c
 from dashboard import i18n, state
 from warehouse import charts
-from warehouse.queries import group_questions_exact
+from warehouse.queries import question_themes
 
 BASELINE_DAYS = 28
 
@@ -110,20 +110,13 @@ asked = state.q("questions_asked", f)
 if asked.empty:
     c.empty_state(ctx.t("no_questions"))
 else:
-    grouped = None
-    try:
-        from warehouse.questions import group_questions
-        grouped = group_questions(asked, asked["language"].tolist())
-        if not isinstance(grouped, pd.DataFrame) or not {"question", "count"} <= set(grouped.columns):
-            grouped = None
-    except Exception:  # absent, or another shape than expected: exact grouping still gives ideas
-        grouped = None
-    if grouped is None:
-        grouped = group_questions_exact(asked)
+    grouped = question_themes(asked)
     g = grouped.head(30)
     st.dataframe(pd.DataFrame({
+        ctx.t("col_theme"): g["theme"].fillna("—"),
         ctx.t("col_question"): g["question"],
         ctx.t("col_count"): g["count"].map(lambda v: i18n.fmt_number(v, lang)),
+        ctx.t("col_variants"): g["variants"].map(lambda v: i18n.fmt_number(v, lang)),
         ctx.t("col_example_source"): g.get("source"),
         ctx.t("col_last_asked"): g.get("last_asked", pd.Series([None] * len(g))).map(
             lambda v: i18n.fmt_date(v, lang, tz) if pd.notna(v) else "—"),
