@@ -84,12 +84,29 @@ def is_ready(con) -> bool:
     return bool(rows) and rows[0][0] == VERSION
 
 
+def _month_ranges(con) -> list[tuple]:
+    return con.execute("""
+        SELECT m, m + INTERVAL 1 MONTH FROM (
+            SELECT DISTINCT date_trunc('month', published_at) AS m FROM raw_mentions WHERE published_at IS NOT NULL
+        ) ORDER BY m
+    """).fetchall()
+
+
 def rebuild_all(con) -> None:
-    """Recompute both serving tables from the derived tables, in date order, and mark them ready."""
+    """Recompute both serving tables from the derived tables, in date order, and mark them ready.
+
+    One month at a time: in one statement the join and sort of every term row took
+    18.2 GB at 10M mentions (DuckDB's default limit is 80% of RAM) and failed under a
+    3 GB limit. Months appended in order keep the tables in published_at order, and
+    each mention lies in one month, so the per-mention window functions are unchanged.
+    """
     con.execute("DELETE FROM serving_brand_mentions")
     con.execute("DELETE FROM serving_brand_terms")
-    con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) {_brand_select()}")
-    con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) {_term_select()}")
+    ranges = [("WHERE r.published_at >= ? AND r.published_at < ?", [lo, hi]) for lo, hi in _month_ranges(con)]
+    ranges.append(("WHERE r.published_at IS NULL", []))
+    for where, params in ranges:
+        con.execute(f"INSERT INTO serving_brand_mentions ({_BRAND_COLUMNS}) {_brand_select(where)}", params)
+        con.execute(f"INSERT INTO serving_brand_terms ({_TERM_COLUMNS}) {_term_select(where)}", params)
     mark_ready(con)
 
 
