@@ -984,6 +984,34 @@ def briefing_rising_terms(f: Filters, db: str | None = None, limit: int = 8,
     return _df(sql, [f.start, *w.params, int(min_mentions), int(limit)], db)
 
 
+_NOTABLE_ORDERS = {
+    "engagement": ("m.engagement > 0", "engagement DESC, published_at DESC, id"),
+    "negative": ("m.sentiment = 'negative'",
+                 "sentiment_score ASC NULLS LAST, engagement DESC NULLS LAST, published_at DESC, id"),
+}
+
+
+def _notable_top(f: Filters, order: str) -> tuple[str, list, str]:
+    """(ranking rows from the serving table, their params, ORDER BY) for one notable list.
+
+    Rank in the serving rows, then read the page's rows by id. Without a brand filter
+    one row per mention (first brand) makes it a top-N without grouping."""
+    cond, order_sql = _NOTABLE_ORDERS[order]
+    w = _serving_where(f)
+    w.add(cond)
+    if f.brands:
+        top = f"""
+            SELECT m.mention_id AS id, any_value(m.published_at) AS published_at,
+                   any_value(m.engagement) AS engagement, any_value(m.sentiment_score) AS sentiment_score
+            FROM serving_brand_mentions m {w.sql} GROUP BY 1"""
+    else:
+        w.add("m.first_brand")
+        top = f"""
+            SELECT m.mention_id AS id, m.published_at, m.engagement, m.sentiment_score
+            FROM serving_brand_mentions m {w.sql}"""
+    return top, list(w.params), order_sql
+
+
 def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "engagement",
                               limit: int = 5) -> pd.DataFrame:
     """id, published_at, source, source_kind, title, url, engagement, sentiment, sentiment_score,
@@ -994,28 +1022,9 @@ def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "e
     """
     if order not in ("engagement", "negative"):
         raise ValueError(f"unknown order {order!r}")
-    served = _serving(db)
-    w = _serving_where(f) if served else _mention_where(f)
-    if order == "engagement":
-        w.add("m.engagement > 0")
-        order_sql = "engagement DESC, published_at DESC, id"
-    else:
-        w.add("m.sentiment = 'negative'")
-        order_sql = "sentiment_score ASC NULLS LAST, engagement DESC NULLS LAST, published_at DESC, id"
-    if served:
-        # Rank in the serving rows, then read the page's rows by id. Without a brand filter
-        # one row per mention (first brand) makes it a top-N without grouping.
-        if f.brands:
-            top = f"""
-                SELECT m.mention_id AS id, any_value(m.published_at) AS published_at,
-                       any_value(m.engagement) AS engagement, any_value(m.sentiment_score) AS sentiment_score
-                FROM serving_brand_mentions m {w.sql} GROUP BY 1"""
-        else:
-            w.add("m.first_brand")
-            top = f"""
-                SELECT m.mention_id AS id, m.published_at, m.engagement, m.sentiment_score
-                FROM serving_brand_mentions m {w.sql}"""
-        ids = _ids(f"SELECT id FROM ({top}) ORDER BY {order_sql} LIMIT ?", [*w.params, int(limit)], db)
+    if _serving(db):
+        top, top_params, order_sql = _notable_top(f, order)
+        ids = _ids(f"SELECT id FROM ({top}) ORDER BY {order_sql} LIMIT ?", [*top_params, int(limit)], db)
         brands_sql, brands_params = _page_brands(f, ids, db, only=f.brands)
         sql = f"""
             SELECT r.id, r.published_at, r.source, r.source_kind, r.title, r.body, r.url,
@@ -1027,6 +1036,9 @@ def briefing_notable_mentions(f: Filters, db: str | None = None, order: str = "e
             ORDER BY {order_sql}
         """
         return _df(sql, [*ids, *brands_params, *ids], db)
+    cond, order_sql = _NOTABLE_ORDERS[order]
+    w = _mention_where(f)
+    w.add(cond)
     sql = f"""
         SELECT m.id, any_value(m.published_at) AS published_at, any_value(m.source) AS source,
                any_value(m.source_kind) AS source_kind, any_value(m.title) AS title,
@@ -1049,26 +1061,12 @@ def briefing_notable_pair(f: Filters, db: str | None = None, limit: int = 5) -> 
         return (briefing_notable_mentions(f, db, "engagement", limit),
                 briefing_notable_mentions(f, db, "negative", limit))
     ranked, params = [], []
-    for k, (cond, order_sql) in enumerate((
-            ("m.engagement > 0", "engagement DESC, published_at DESC, id"),
-            ("m.sentiment = 'negative'",
-             "sentiment_score ASC NULLS LAST, engagement DESC NULLS LAST, published_at DESC, id"))):
-        w = _serving_where(f)
-        w.add(cond)
-        if f.brands:
-            top = f"""
-                SELECT m.mention_id AS id, any_value(m.published_at) AS published_at,
-                       any_value(m.engagement) AS engagement, any_value(m.sentiment_score) AS sentiment_score
-                FROM serving_brand_mentions m {w.sql} GROUP BY 1"""
-        else:
-            w.add("m.first_brand")
-            top = f"""
-                SELECT m.mention_id AS id, m.published_at, m.engagement, m.sentiment_score
-                FROM serving_brand_mentions m {w.sql}"""
+    for k, order in enumerate(("engagement", "negative")):
+        top, top_params, order_sql = _notable_top(f, order)
         # ORDER BY ... LIMIT inside (a top-N, not a sort of the window), numbered after.
         ranked.append(f"SELECT {k} AS k, row_number() OVER (ORDER BY {order_sql}) AS rn, id "
                       f"FROM (SELECT * FROM ({top}) ORDER BY {order_sql} LIMIT ?)")
-        params.extend([*w.params, int(limit)])
+        params.extend([*top_params, int(limit)])
     picked = _df(f"SELECT k, rn, id FROM ({' UNION ALL '.join(ranked)}) ORDER BY k, rn", params, db)
     lists = [picked.loc[picked["k"] == k, "id"].tolist() for k in (0, 1)]
     ids = list(dict.fromkeys(lists[0] + lists[1]))
