@@ -44,13 +44,16 @@ def _hostile_args(fn, db: str, value: str, fixture) -> dict | None:
     for name, param in inspect.signature(fn).parameters.items():
         ann = hints.get(name)
         text = str(ann)
+        # Every filter field holds the hostile text; the period covers all data.
+        hostile = queries.Filters(
+            start=fixture["now"] - pd.Timedelta(days=400), end=fixture["now"] + pd.Timedelta(days=1),
+            brands=(value,), sources=(value,), kinds=(value,), languages=(value,), sentiments=(value,))
         if name == "db":
             kwargs[name] = db
         elif ann is queries.Filters:
-            # Every filter field holds the hostile text; the period covers all data.
-            kwargs[name] = queries.Filters(
-                start=fixture["now"] - pd.Timedelta(days=400), end=fixture["now"] + pd.Timedelta(days=1),
-                brands=(value,), sources=(value,), kinds=(value,), languages=(value,), sentiments=(value,))
+            kwargs[name] = hostile
+        elif "Filters" in text:  # several periods at once (the briefing's both-periods queries)
+            kwargs[name] = (hostile, hostile)
         elif ann is pd.DataFrame:
             return None  # pure pandas helpers take no user text
         elif "tuple" in text or "list" in text:
@@ -69,6 +72,8 @@ def _is_empty(result) -> bool:
         return result.empty
     if isinstance(result, (int, float)):
         return result == 0
+    if isinstance(result, (list, tuple)) and result and all(isinstance(v, pd.DataFrame) for v in result):
+        return all(v.empty for v in result)  # one frame per period
     if isinstance(result, (list, tuple)):
         return len(result) == 0
     if isinstance(result, dict):
