@@ -230,6 +230,7 @@ def test_topics_page(env):
     # ...grouped by theme, with its top terms shown (the themed pass really runs on the page).
     assert "Thème" in questions.columns and "Formulations" in questions.columns
     assert questions["Thème"].ne("—").any()
+    assert not any(w in t.split(" · ") for t in questions["Thème"] for w in ("est", "le", "de", "comment"))
     assert any("concurrents" in s.value for s in at.subheader)
     assert_no_live_markup(at)
 

@@ -459,3 +459,6 @@ def test_question_themes_groups_wordings_and_caps_the_fuzzy_pass():
     capped = question_themes(df, max_fuzzy=1)
     assert capped["count"].sum() == 6 and len(capped) == 5
     assert question_themes(df.iloc[:0]).empty
+    # A French question in a mention tagged "en" still gets French stop words removed.
+    mislabelled = question_themes(df.assign(language="en"))
+    assert not ({"est", "la", "le", "mon"} & set(" · ".join(mislabelled["theme"].dropna()).split(" · ")))

@@ -1203,6 +1203,7 @@ def question_themes(df: pd.DataFrame, max_fuzzy: int = 300) -> pd.DataFrame:
     (the theme's most asked wording), count (askings, all wordings), variants (distinct
     wordings), source, last_asked, url, brands (from the newest asking).
     """
+    from .language import detect_languages
     from .questions import group_questions
 
     cols = ["theme", "question", "count", "variants", "source", "last_asked", "url", "brands"]
@@ -1212,7 +1213,11 @@ def question_themes(df: pd.DataFrame, max_fuzzy: int = 300) -> pd.DataFrame:
     language_of = dict(zip(df["question"], df["language"])) if "language" in df else {}
     head = exact.head(max_fuzzy).reset_index(drop=True)
     rows = []
-    for g in group_questions(head["question"].tolist(), [language_of.get(q) for q in head["question"]]):
+    # The question's own language, the mention's as a hint: a French question quoted in a
+    # mention tagged "en" would otherwise keep "est · le" as theme terms (English stop words).
+    texts = head["question"].tolist()
+    languages = detect_languages(texts, [language_of.get(q) for q in texts])
+    for g in group_questions(texts, languages):
         part = head.iloc[g.members]  # members ascending = most asked first (exact is sorted by count)
         newest = part.loc[part["last_asked"].idxmax()] if part["last_asked"].notna().any() else part.iloc[0]
         rows.append({"theme": g.label if g.terms else None, "question": part.iloc[0]["question"],
