@@ -18,6 +18,33 @@ from pathlib import Path
 
 import pytest
 
+
+# Tests never touch the internet: any connection from the test process to an address
+# other than loopback fails at once, naming the address. Strings such as the Slack and
+# Discord webhook URLs in test_security.py are inert text for the redaction tests; this
+# guard is what proves nothing dials them. (Child processes, e.g. the Scrapy crawl, are
+# only ever given 127.0.0.1 servers by the tests.)
+def _refuse_non_loopback(connect):
+    import ipaddress
+    import socket
+
+    def guarded(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+            try:
+                local = ipaddress.ip_address(address[0].split("%")[0]).is_loopback
+            except ValueError:
+                local = address[0] == "localhost"
+            if not local:
+                raise OSError(f"tests never touch the internet: connection to {address!r} refused by conftest")
+        return connect(self, address)
+    return guarded
+
+
+def pytest_configure(config):
+    import socket
+    socket.socket.connect = _refuse_non_loopback(socket.socket.connect)
+    socket.socket.connect_ex = _refuse_non_loopback(socket.socket.connect_ex)
+
 UTC = dt.timezone.utc
 SCRIPT_TITLE = "<script>alert(1)</script>"
 MARKDOWN_TITLE = "**bold** [link](http://evil.example)"

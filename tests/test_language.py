@@ -68,7 +68,7 @@ def test_le_monde_headlines_are_french():
 _EDGE_TEXTS = [
     "", "   ", None, "ok", "😍😍", "merci", "Great service!", "L'ARNAQUE ÉOLIENNE http",
     "İstanbul'da uçuşum iptal edildi, rezalet", "Quinze ans de YouTube en\u00a0quinze vidéos.",
-    "Le prix\u202f: 12\u00a0€ ! https://exemple.org/a?b=1 @Fluxo #panne", "WWW.EXEMPLE.ORG est en panne",
+    "Le prix\u202f: 12\u00a0€ ! https://exemple.example/a?b=1 @Fluxo #panne", "WWW.EXEMPLE.EXAMPLE est en panne",
     "Das ist wirklich ein sehr guter Service", "Hola, ¿qué tal? Muy buen servicio, gracias",
     "مرحبا بكم في خدمة العملاء", "这是一个测试", "ПРИВЕТ ВСЕМ, КАК ДЕЛА",
     "c'est pas pire pantoute", "@united my flight was delayed again http://example.com/x",

@@ -147,8 +147,8 @@ BRAND = '[[brands]]\nname = "Bell"\naliases = ["Bell"]\n'
     ('colour = "blue"\n' + BRAND, None, "colour"),                                             # unknown key
     ('[[brands]]\nname = "Bell"\naliases = ["Bell"]\nown = "yes"\n', 'brands[0] "Bell"', "own"),   # wrong type
     ('[[brands]]\nname = "Bell"\naliases = []\n', 'brands[0] "Bell"', "aliases"),               # no alias
-    (BRAND + '[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://a.org/f"\n'
-     '[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://b.org/f"\n', 'sources[1] "A"', "name"),  # duplicate
+    (BRAND + '[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://a.example/f"\n'
+     '[[sources]]\nname = "A"\nkind = "rss"\nurl = "https://b.example/f"\n', 'sources[1] "A"', "name"),  # duplicate
     ('[database]\npath = "/etc/vigie.duckdb"\n' + BRAND, "[database]", "path"),                  # outside project
     ('[database]\npath = "../x.duckdb"\n' + BRAND, "[database]", "path"),
     (BRAND + '[[sources]]\nname = "Local"\nkind = "rss"\nurl = "file:///etc/passwd"\n', 'sources[0] "Local"', "url"),
@@ -216,7 +216,7 @@ def test_auth_mode_from_secrets():
                      "client_id": "id", "client_secret": "s" * 20,
                      "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}}
     named = {"auth": {"redirect_uri": "https://v.example/oauth2callback", "cookie_secret": "c" * 32,
-                      "microsoft": {"client_id": "id", "client_secret": "s", "server_metadata_url": "https://x"}}}
+                      "microsoft": {"client_id": "id", "client_secret": "s", "server_metadata_url": "https://login.example/.well-known/openid-configuration"}}}
     assert auth.auth_mode(oidc) == "oidc"
     assert auth.auth_mode(named) == "oidc"
     assert auth.auth_mode({"vigie": {"password_hash": "scrypt$..."}}) == "password"
