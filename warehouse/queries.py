@@ -146,13 +146,7 @@ def _fast_local_day(col: str, f: Filters) -> tuple[str, list]:
 
 def _serving_where(f: Filters, alias: str = "m", brand: bool = True) -> _Where:
     """The filters of _mention_where on a serving table (brand is a column there)."""
-    w = _Where()
-    w.add(f"{alias}.published_at >= ?", f.start)
-    w.add(f"{alias}.published_at < ?", f.end)
-    w.add_in(f"{alias}.source", f.sources)
-    w.add_in(f"{alias}.source_kind", f.kinds)
-    w.add_in(f"{alias}.language", f.languages)
-    w.add_in(f"{alias}.sentiment", f.sentiments)
+    w = _mention_where(f, with_brand=False, alias=alias)
     if brand:
         w.add_in(f"{alias}.brand", f.brands)
     return w
