@@ -117,7 +117,7 @@ def _exploded(ids: pa.Array, values: list[list[str]], column: str) -> pa.Table:
     return pa.table({"mention_id": ids.take(pc.list_parent_indices(lists)), column: pc.list_flatten(lists)})
 
 
-def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table]) -> None:
+def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table], serving_rows: bool = True) -> None:
     con.register("chunk_ids", pa.table({"id": pa.array(list(ids), pa.string())}))
     try:
         for name, table in tables.items():
@@ -131,7 +131,8 @@ def _write_derived(con, ids: Sequence[str], tables: dict[str, pa.Table]) -> None
                     con.unregister("derived_rows")
     finally:
         con.unregister("chunk_ids")
-    serving.refresh(con, ids)  # the dashboard's serving copies of these rows
+    if serving_rows:  # rebuild skips it: it recomputes every serving row at its end
+        serving.refresh(con, ids)  # the dashboard's serving copies of these rows
 
 
 def _read_chunk(db: str, where: str, params: list, limit: int) -> dict[str, list]:
@@ -142,7 +143,7 @@ def _read_chunk(db: str, where: str, params: list, limit: int) -> dict[str, list
         ).to_arrow_table().to_pydict()
 
 
-def _assign_stories(db: str, ids: Sequence[str] | None = None) -> None:
+def _assign_stories(db: str, ids: Sequence[str] | None = None, serving_rows: bool = True) -> None:
     """Group near-duplicates of recent items (or of everything when ids is None) into stories."""
     from .stories import assign_stories
 
@@ -168,7 +169,8 @@ def _assign_stories(db: str, ids: Sequence[str] | None = None) -> None:
         con.register("story_map", table)
         con.execute("UPDATE mention_facts f SET story_id = s.story_id FROM story_map s "
                     "WHERE f.mention_id = s.mention_id AND f.story_id IS DISTINCT FROM s.story_id")
-        serving.update_stories(con, "story_map")
+        if serving_rows:
+            serving.update_stories(con, "story_map")
         con.unregister("story_map")
 
 
@@ -227,7 +229,7 @@ def rebuild(db: str, config: Config, progress: Callable[[int], None] | None = No
             break
         tables = enricher.compute(rows)
         with dbmod.transaction(db) as con:
-            _write_derived(con, rows["id"], tables)
+            _write_derived(con, rows["id"], tables, serving_rows=False)
         last = rows["id"][-1]
         result.mentions += len(rows["id"])
         if progress:
@@ -235,7 +237,7 @@ def rebuild(db: str, config: Config, progress: Callable[[int], None] | None = No
     # Brands removed from the configuration must disappear from the tags too.
     with dbmod.transaction(db) as con:
         con.execute("DELETE FROM mention_brands WHERE mention_id NOT IN (SELECT id FROM raw_mentions)")
-    _assign_stories(db, None)
+    _assign_stories(db, None, serving_rows=False)
     serving.rebuild_db(db)  # recomputed in date order (chunks above went by id)
     _set_meta(db, "config_fingerprint", config_fingerprint(config))
     result.seconds = time.perf_counter() - start
